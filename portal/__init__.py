@@ -1,0 +1,1 @@
+"""The HTML faces: the citizen portal and the privacy officers' back office."""

@@ -1,0 +1,101 @@
+"""Accounts: create users, grant and revoke roles, check a password. Every change is audited."""
+
+from sqlmodel import Session, select
+
+from register import audit
+from register.accounts.actor import Actor
+from register.accounts.authz import require
+from register.accounts.models import Membership, User
+from register.accounts.passwords import hash_password, password_problems
+from register.errors import Conflict, Invalid, NotFound
+from register.organisations.models import Organisation
+from register.vocab import codes
+
+
+def normalise_email(email: str) -> str:
+    """E-mail addresses are compared and stored lower-case and trimmed."""
+    return (email or "").strip().lower()
+
+
+def get_by_email(*, session: Session, email: str) -> User | None:
+    """The user with this e-mail address, if any."""
+    return session.exec(select(User).where(User.email == normalise_email(email))).first()
+
+
+def actor_for(*, session: Session, user: User, request_id: str | None = None) -> Actor:
+    """The Actor a signed-in user acts as, with their roles per organisation."""
+    roles: dict[int, set[str]] = {}
+    for m in session.exec(select(Membership).where(Membership.user_id == user.id)):
+        roles.setdefault(m.organisation_id, set()).add(m.role)
+    return Actor(label=user.email, user_id=user.id, roles={k: frozenset(v) for k, v in roles.items()},
+                 is_site_admin=user.is_site_admin, request_id=request_id)
+
+
+def create_user(
+    *, session: Session, actor: Actor, email: str, display_name: str, password: str | None,
+    site_admin: bool = False,
+) -> User:
+    """Create an account (site admins only); the password is checked and hashed, never stored."""
+    require(actor, "manage_organisations")
+    email = normalise_email(email)
+    errors: dict[str, list[str]] = {}
+    if "@" not in email or email.startswith("@") or email.endswith("@") or len(email) > 254:
+        errors["email"] = ["Give a valid e-mail address."]
+    elif get_by_email(session=session, email=email):
+        errors["email"] = ["An account with this e-mail address exists already."]
+    if not (display_name or "").strip():
+        errors["display_name"] = ["Give a display name (a role or team name is fine)."]
+    if password is not None and password_problems(password):
+        errors["password"] = password_problems(password)
+    if errors:
+        raise Invalid(errors)
+    user = User(email=email, display_name=display_name.strip(), is_site_admin=site_admin,
+                password_hash=hash_password(password) if password else None)
+    session.add(user)
+    session.flush()
+    audit.record(session=session, actor=actor, action="user.create", entity_type="user", entity_id=str(user.id),
+                 changes={"site_admin": site_admin})
+    return user
+
+
+def set_password(*, session: Session, actor: Actor, user: User, password: str) -> None:
+    """Set a new password (the user themself or a site admin)."""
+    if actor.user_id != user.id:
+        require(actor, "manage_organisations")
+    problems = password_problems(password)
+    if problems:
+        raise Invalid({"password": problems})
+    user.password_hash = hash_password(password)
+    session.add(user)
+    audit.record(session=session, actor=actor, action="user.password", entity_type="user", entity_id=str(user.id))
+    session.flush()
+
+
+def grant(*, session: Session, actor: Actor, user: User, organisation: Organisation, role: str) -> Membership:
+    """Give a user a role in an organisation (that organisation's admins, or site admins)."""
+    require(actor, "manage_members", organisation.id)
+    if role not in codes("role"):
+        raise Invalid({"role": [f"Use one of: {', '.join(sorted(codes('role')))}."]})
+    existing = session.exec(select(Membership).where(
+        Membership.user_id == user.id, Membership.organisation_id == organisation.id, Membership.role == role)).first()
+    if existing:
+        raise Conflict(f"{user.email} is {role} of {organisation.code} already")
+    membership = Membership(user_id=user.id, organisation_id=organisation.id, role=role)
+    session.add(membership)
+    session.flush()
+    audit.record(session=session, actor=actor, action="membership.grant", entity_type="user", entity_id=str(user.id),
+                 organisation_id=organisation.id, chain=organisation.code, changes={"role": role})
+    return membership
+
+
+def revoke(*, session: Session, actor: Actor, user: User, organisation: Organisation, role: str) -> None:
+    """Take a role away again."""
+    require(actor, "manage_members", organisation.id)
+    membership = session.exec(select(Membership).where(
+        Membership.user_id == user.id, Membership.organisation_id == organisation.id, Membership.role == role)).first()
+    if membership is None:
+        raise NotFound(f"{user.email} is not {role} of {organisation.code}")
+    session.delete(membership)
+    audit.record(session=session, actor=actor, action="membership.revoke", entity_type="user", entity_id=str(user.id),
+                 organisation_id=organisation.id, chain=organisation.code, changes={"role": role})
+    session.flush()

@@ -1,0 +1,293 @@
+"""Public reads: lists with filters and paging, one registration, its versions and diffs, near me.
+
+Only published and withdrawn items are public (archived ones stay readable by id through their
+versions). Restricted items are listed with what may be shown: a restricted sensor's location is
+withheld, and it is not placed on the map or in the distance list of near-me.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import String, and_, cast, func, or_
+from sqlmodel import Session, select
+
+from register.clock import today
+from register.errors import NotFound
+from register.geo.geometry import box_around, cell_ranges, distance_to_geometry_m, haversine_m
+from register.geo.models import Area
+from register.geo.service import areas_containing
+from register.organisations.models import Organisation, OrganisationArea
+from register.registrations import mapping
+from register.registrations.service import current_data
+from register.registrations.models import Registration, RegistrationLink, RegistrationVersion, SensorDetails
+
+LISTED_STATES = ("published", "withdrawn")
+MAX_PAGE_SIZE = 500
+MAX_RADIUS_M = 5_000
+SORTS = {
+    "title": (Registration.title,),
+    "-title": (Registration.title.desc(),),
+    "lastPublished": (Registration.last_published_at,),
+    "-lastPublished": (Registration.last_published_at.desc(),),
+    "reviewDate": (Registration.review_date,),
+    "-reviewDate": (Registration.review_date.desc(),),
+}
+WITHHELD_SENSOR_FIELDS = ("location", "location_description")
+
+
+@dataclass
+class Filters:
+    """A public list's filter state; every field optional."""
+
+    kind: str | None = None
+    organisation: list[str] = field(default_factory=list)
+    state: str | None = None  # published or withdrawn
+    theme: str | None = None
+    personal_data: str | None = None
+    dpia_status: str | None = None
+    lifecycle: str | None = None
+    sensor_type: str | None = None
+    identifiability: str | None = None
+    overdue: bool | None = None
+    q: str | None = None
+    changed_since: datetime | None = None
+    bbox: tuple[float, float, float, float] | None = None  # min_lon, min_lat, max_lon, max_lat
+    sort: str = "-lastPublished"
+
+
+@dataclass
+class Page:
+    items: list[dict]
+    total: int
+    page: int
+    page_size: int
+
+
+def is_overdue(review_date: date | None) -> bool:
+    """True when a review date has passed."""
+    return review_date is not None and review_date < today()
+
+
+def _summary(reg: Registration, org: Organisation, sensor: SensorDetails | None) -> dict:
+    item = {
+        "public_id": reg.public_id, "kind": reg.kind, "title": reg.title, "summary": reg.summary,
+        "organisation": {"code": org.code, "name": org.name}, "state": reg.state, "themes": reg.themes,
+        "personal_data": reg.personal_data, "dpia_status": reg.dpia_status, "lifecycle": reg.lifecycle,
+        "review_date": reg.review_date.isoformat() if reg.review_date else None,
+        "overdue": is_overdue(reg.review_date), "openness": reg.openness,
+        "last_published_at": mapping.plain(reg.last_published_at), "en": {
+            k: v for k, v in (reg.en or {}).items() if k in ("title", "summary")
+        },
+    }
+    if sensor is not None:
+        item["sensor"] = {"sensor_type": sensor.sensor_type, "identifiability": sensor.identifiability,
+                          "shape": sensor.shape}
+        if reg.openness == "public":
+            item["sensor"].update(lat=sensor.lat, lon=sensor.lon)
+    return item
+
+
+def _public_query(filters: Filters):
+    query = (
+        select(Registration, Organisation, SensorDetails)
+        .join(Organisation, Organisation.id == Registration.organisation_id)
+        .outerjoin(SensorDetails, SensorDetails.registration_id == Registration.id)
+    )
+    states = (filters.state,) if filters.state in LISTED_STATES else LISTED_STATES
+    query = query.where(Registration.state.in_(states))
+    if filters.kind:
+        query = query.where(Registration.kind == filters.kind)
+    if filters.organisation:
+        query = query.where(Organisation.code.in_(filters.organisation))
+    if filters.theme:
+        # JSON lists are compared as text: portable across SQLite and PostgreSQL.
+        query = query.where(cast(Registration.themes, String).like(f'%"{filters.theme}"%'))
+    for name in ("personal_data", "dpia_status", "lifecycle"):
+        if getattr(filters, name):
+            query = query.where(getattr(Registration, name) == getattr(filters, name))
+    for name in ("sensor_type", "identifiability"):
+        if getattr(filters, name):
+            query = query.where(getattr(SensorDetails, name) == getattr(filters, name))
+    if filters.overdue is True:
+        query = query.where(Registration.review_date < today())
+    elif filters.overdue is False:
+        query = query.where(or_(Registration.review_date.is_(None), Registration.review_date >= today()))
+    if filters.q:
+        needle = "%" + filters.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(or_(*(func.lower(col).like(needle, escape="\\") for col in
+                                  (Registration.title, Registration.summary, Registration.public_id))))
+    if filters.changed_since:
+        query = query.where(Registration.updated_at >= filters.changed_since)
+    if filters.bbox:
+        min_lon, min_lat, max_lon, max_lat = filters.bbox
+        query = query.where(
+            SensorDetails.registration_id.is_not(None), Registration.openness == "public",
+            SensorDetails.max_lat >= min_lat, SensorDetails.min_lat <= max_lat,
+            SensorDetails.max_lon >= min_lon, SensorDetails.min_lon <= max_lon,
+        )
+    return query
+
+
+def list_public(*, session: Session, filters: Filters, page: int = 1, page_size: int = 50) -> Page:
+    """A page of public registrations matching the filters, in a deterministic order."""
+    page, page_size = max(1, page), max(1, min(page_size, MAX_PAGE_SIZE))
+    query = _public_query(filters)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    order = SORTS.get(filters.sort, SORTS["-lastPublished"]) + (Registration.id,)
+    rows = session.exec(query.order_by(*order).offset((page - 1) * page_size).limit(page_size))
+    return Page([_summary(*row) for row in rows], total, page, page_size)
+
+
+def _withhold(data: dict) -> dict:
+    if data.get("openness") == "restricted" and isinstance(data.get("sensor"), dict):
+        data["sensor"] = {k: v for k, v in data["sensor"].items() if k not in WITHHELD_SENSOR_FIELDS}
+        data["sensor"]["location_withheld"] = True
+    return data
+
+
+def _visible(session: Session, public_id: str) -> Registration:
+    reg = session.exec(select(Registration).where(Registration.public_id == public_id)).first()
+    if reg is None or (reg.state not in LISTED_STATES and reg.version_count == 0):
+        raise NotFound(f"no public registration {public_id!r}")
+    return reg
+
+
+def get_public(*, session: Session, public_id: str) -> dict:
+    """The public view of one registration: its latest public content, state, links and history size."""
+    reg = _visible(session, public_id)
+    org = session.get(Organisation, reg.organisation_id)
+    if reg.state in LISTED_STATES:
+        data = current_data(session=session, registration=reg)
+    else:  # archived: the last public snapshot
+        data = dict(_versions(session, reg)[-1].snapshot)
+    data.update(
+        state=reg.state, version=reg.version_count, organisation_name=org.name,
+        overdue=is_overdue(reg.review_date), withdrawal_reason=reg.withdrawal_reason,
+        first_published_at=mapping.plain(reg.first_published_at), last_published_at=mapping.plain(reg.last_published_at),
+        linked_from=_linked_from(session, public_id),
+    )
+    data["links"] = [link for link in data.get("links", []) if _is_public(session, link["target"])]
+    return mapping.prune(_withhold(data))
+
+
+def _is_public(session: Session, public_id: str) -> bool:
+    return session.exec(select(Registration.id).where(
+        Registration.public_id == public_id, Registration.state.in_(LISTED_STATES))).first() is not None
+
+
+def _linked_from(session: Session, public_id: str) -> list[dict]:
+    rows = session.exec(
+        select(Registration.public_id, RegistrationLink.relation)
+        .join(Registration, Registration.id == RegistrationLink.source_id)
+        .where(RegistrationLink.target_public_id == public_id, Registration.state.in_(LISTED_STATES))
+        .order_by(Registration.public_id)
+    )
+    return [{"source": pid, "relation": rel} for pid, rel in rows]
+
+
+def _versions(session: Session, reg: Registration) -> list[RegistrationVersion]:
+    return list(session.exec(select(RegistrationVersion).where(RegistrationVersion.registration_id == reg.id)
+                             .order_by(RegistrationVersion.number)))
+
+
+def versions(*, session: Session, public_id: str) -> list[dict]:
+    """The public history: number, state, change note and date of every version."""
+    reg = _visible(session, public_id)
+    return [{"number": v.number, "state": v.state, "change_note": v.change_note,
+             "created_at": mapping.plain(v.created_at)} for v in _versions(session, reg)]
+
+
+def version(*, session: Session, public_id: str, number: int) -> dict:
+    """One published version's full snapshot, as it was."""
+    reg = _visible(session, public_id)
+    found = session.exec(select(RegistrationVersion).where(
+        RegistrationVersion.registration_id == reg.id, RegistrationVersion.number == number)).first()
+    if found is None:
+        raise NotFound(f"{public_id} has no version {number}")
+    return _withhold({**found.snapshot, "change_note": found.change_note,
+                      "created_at": mapping.plain(found.created_at)})
+
+
+def diff(*, session: Session, public_id: str, before: int, after: int) -> list[dict]:
+    """The fields that changed between two versions, with their old and new values."""
+    old = version(session=session, public_id=public_id, number=before)
+    new = version(session=session, public_id=public_id, number=after)
+    meta = {"version", "change_note", "created_at"}
+    return mapping.diff({k: v for k, v in old.items() if k not in meta}, {k: v for k, v in new.items() if k not in meta})
+
+
+@dataclass
+class NearMe:
+    sensors: list[dict]
+    areas: list[dict]
+    organisations: list[dict]
+    applicable: list[dict]
+    applicable_total: int
+
+
+def sensors_near(*, session: Session, lat: float, lon: float, radius_m: float) -> list[dict]:
+    """Public sensors within the radius of a point, nearest first, each with its distance in metres."""
+    min_lat, min_lon, max_lat, max_lon = box_around(lat, lon, radius_m)
+    in_cells = or_(*(SensorDetails.cell.between(a, b) for a, b in cell_ranges(min_lat, min_lon, max_lat, max_lon)))
+    points = and_(SensorDetails.shape == "point", in_cells, SensorDetails.lat.between(min_lat, max_lat),
+                  SensorDetails.lon.between(min_lon, max_lon))
+    # Areas and routes are few; their boxes are tested directly.
+    shapes = and_(SensorDetails.shape.in_(("area", "route")), SensorDetails.min_lat <= max_lat,
+                  SensorDetails.max_lat >= min_lat, SensorDetails.min_lon <= max_lon, SensorDetails.max_lon >= min_lon)
+    rows = session.exec(
+        select(Registration, Organisation, SensorDetails)
+        .join(SensorDetails, SensorDetails.registration_id == Registration.id)
+        .join(Organisation, Organisation.id == Registration.organisation_id)
+        .where(or_(points, shapes), Registration.state == "published", Registration.openness == "public")
+    )
+    found = []
+    for reg, org, sensor in rows:
+        if sensor.shape == "point":
+            distance = haversine_m(lat, lon, sensor.lat, sensor.lon)
+        else:
+            distance = distance_to_geometry_m(lat, lon, sensor.location)
+        if distance <= radius_m:
+            item = _summary(reg, org, sensor)
+            item["distance_m"] = round(distance, 1)
+            if sensor.shape != "point":
+                item["sensor"]["location"] = sensor.location
+            found.append(item)
+    found.sort(key=lambda i: (i["distance_m"], i["public_id"]))
+    return found
+
+
+def near_me(*, session: Session, lat: float, lon: float, radius_m: float = 500, limit: int = 200) -> NearMe:
+    """Sensors around a point plus what applies there through the organisations whose area holds it."""
+    radius_m = max(1.0, min(float(radius_m), MAX_RADIUS_M))
+    sensors = sensors_near(session=session, lat=lat, lon=lon, radius_m=radius_m)
+    areas = areas_containing(session=session, lat=lat, lon=lon)
+    area_ids = [a.id for a in areas]
+    orgs = list(session.exec(
+        select(Organisation).join(OrganisationArea, OrganisationArea.organisation_id == Organisation.id)
+        .where(OrganisationArea.area_id.in_(area_ids)).distinct().order_by(Organisation.name)
+    )) if area_ids else []
+    org_ids = [o.id for o in orgs]
+    applicable_query = (
+        select(Registration, Organisation, SensorDetails)
+        .join(Organisation, Organisation.id == Registration.organisation_id)
+        .outerjoin(SensorDetails, SensorDetails.registration_id == Registration.id)
+        .where(Registration.organisation_id.in_(org_ids), Registration.state == "published",
+               or_(Registration.kind != "sensor", Registration.openness == "restricted"))
+    )
+    total = session.exec(select(func.count()).select_from(applicable_query.subquery())).one() if org_ids else 0
+    rows = session.exec(applicable_query.order_by(Registration.kind, Registration.title, Registration.id)
+                        .limit(limit)) if org_ids else []
+    return NearMe(
+        sensors=sensors,
+        areas=[{"code": a.code, "name": a.name, "kind": a.kind} for a in sorted(areas, key=_area_order)],
+        organisations=[{"code": o.code, "name": o.name, "type": o.type} for o in orgs],
+        applicable=[_summary(*row) for row in rows],
+        applicable_total=total,
+    )
+
+
+_AREA_ORDER = {"municipality": 0, "province": 1, "safety_region": 2, "environmental_service": 3, "country": 9}
+
+
+def _area_order(area: Area):
+    return (_AREA_ORDER.get(area.kind, 5), area.code)

@@ -1,0 +1,1 @@
+"""Mappings from other registers' formats (Algoritmeregister, publicatiestandaard, station lists) to ours."""

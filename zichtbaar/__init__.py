@@ -1,0 +1,1 @@
+"""The application: config, the app factory that wires register, api and portal, and the WSGI entry."""

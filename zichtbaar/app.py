@@ -1,0 +1,25 @@
+"""The app factory: one Flask app, the register's database, the faces and the commands."""
+
+from flask import Flask
+
+from register.db import Database
+from zichtbaar.config import Config
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """Build the application from a Config (read from the environment when none is given)."""
+    config = config or Config.from_env()
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.update(SECRET_KEY=config.secret_key, TESTING=config.testing, JSON_SORT_KEYS=False)
+    app.config["ZICHTBAAR"] = config
+    database = Database(config.database_url)
+    app.extensions["zichtbaar.db"] = database
+
+    from portal.status import blueprint as status_blueprint
+    from zichtbaar import web
+    from zichtbaar.cli import register_commands
+
+    web.init_app(app)
+    app.register_blueprint(status_blueprint)
+    register_commands(app)
+    return app
