@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from register.accounts import service as accounts
 from register.accounts.actor import system_actor
 from register.db import Database
-from register.errors import Invalid
+from register.errors import RegisterError
 from register.geo.models import Area
 from register.organisations import service as organisations
 from register.organisations.models import Organisation
@@ -67,7 +67,7 @@ def seed(database: Database, data_dir: Path, *, demo_accounts: bool = True,
     """Run every seed step in order; each step commits in batches and skips what exists."""
     report = SeedReport()
     steps = [
-        ("vocabularies", lambda s: _vocabularies(s, report)),
+        ("vocabularies", lambda s: load_vocabularies(s, report)),
         ("areas", lambda s: _areas(s, data_dir, report)),
         ("organisations", lambda s: _organisations(s, data_dir, report)),
     ]
@@ -75,14 +75,15 @@ def seed(database: Database, data_dir: Path, *, demo_accounts: bool = True,
         progress(name)
         with database.unit_of_work() as session:
             step(session)
+    # The illustrative set carries its own public ids; it goes first so the counters skip past them.
+    progress("illustrative")
+    _in_batches(database, _illustrative_items(data_dir), report)
     progress("algoritmeregister")
     _in_batches(database, _algoritmeregister_items(database, data_dir, report), report)
     progress("publicatiestandaard")
     _in_batches(database, _standard_items(database, data_dir, report), report)
     progress("stations")
     _in_batches(database, _station_items(data_dir, report), report)
-    progress("illustrative")
-    _in_batches(database, _illustrative_items(data_dir), report)
     if demo_accounts:
         progress("accounts")
         with database.unit_of_work() as session:
@@ -90,7 +91,7 @@ def seed(database: Database, data_dir: Path, *, demo_accounts: bool = True,
     return report
 
 
-def _vocabularies(session: Session, report: SeedReport) -> None:
+def load_vocabularies(session: Session, report: SeedReport) -> None:
     existing = {(t.vocabulary, t.code): t for t in session.exec(select(VocabularyTerm))}
     for name, vocabulary in vocabularies().items():
         for position, term in enumerate(vocabulary["terms"]):
@@ -106,7 +107,7 @@ def _vocabularies(session: Session, report: SeedReport) -> None:
                 report.count("vocabulary terms (labels updated)", True)
 
 
-def _add_area(session: Session, code: str, kind: str, name: str, geom) -> None:
+def add_area(session: Session, code: str, kind: str, name: str, geom) -> None:
     min_lon, min_lat, max_lon, max_lat = geom.bounds
     session.add(Area(code=code, kind=kind, name=name, geometry=json.dumps(geojson_of(geom), separators=(",", ":")),
                      min_lon=min_lon, min_lat=min_lat, max_lon=max_lon, max_lat=max_lat))
@@ -123,12 +124,12 @@ def _areas(session: Session, data_dir: Path, report: SeedReport) -> None:
             if props["code"] in existing:
                 report.count("areas", False)
                 continue
-            _add_area(session, props["code"], props["kind"], props["name"], geom)
+            add_area(session, props["code"], props["kind"], props["name"], geom)
             report.count("areas", True)
     if "NL" not in existing:
         # The country is the union of the provinces, simplified: national bodies apply everywhere in it.
         country = unary_union(provinces).buffer(0.002).simplify(0.002)
-        _add_area(session, "NL", "country", "Nederland", country)
+        add_area(session, "NL", "country", "Nederland", country)
         report.count("areas", True)
     session.flush()
 
@@ -211,15 +212,14 @@ def _illustrative_items(data_dir: Path):
             data = json.loads(line)
             state = data.pop("state", "published")
             reason = data.pop("withdrawal_reason", None)
+            data["provenance"] = {**data.get("provenance", {}), "ref": f"illustrative:{data['public_id']}"}
             yield f"{data['kind']}s (illustrative)", data, state, reason
 
 
 def _exists(session: Session, data: dict) -> bool:
-    ref = (data.get("provenance") or {}).get("ref")
-    if ref and session.exec(select(Registration.id).where(Registration.source_ref == ref)).first():
-        return True
-    pid = data.get("public_id")
-    return bool(pid and session.exec(select(Registration.id).where(Registration.public_id == pid)).first())
+    # Every seeded item has an external ref; a clash of public ids with another item is an error, not a match.
+    ref = data["provenance"]["ref"]
+    return session.exec(select(Registration.id).where(Registration.source_ref == ref)).first() is not None
 
 
 def bring_to_state(session: Session, data: dict, state: str, note: str | None) -> Registration:
@@ -259,7 +259,7 @@ def _write_batch(database: Database, batch, report: SeedReport) -> None:
                 with session.begin_nested():  # one bad item is reported, the rest of the batch still lands
                     bring_to_state(session, data, state, note)
                 report.count(what, True)
-            except Invalid as exc:
+            except RegisterError as exc:
                 ref = (data.get("provenance") or {}).get("ref") or data.get("public_id") or data.get("title")
                 report.problems.append(f"{what} {ref}: {exc}")
 

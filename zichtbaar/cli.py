@@ -7,6 +7,7 @@ import sys
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlmodel import select
 
 from register import audit, migrate, seed, transfer
@@ -28,6 +29,7 @@ def _fail(exc: RegisterError) -> None:
 
 
 @click.command("migrate")
+@with_appcontext
 def migrate_command():
     """Bring the database schema up to date (Alembic)."""
     migrate.upgrade(database().url)
@@ -37,6 +39,7 @@ def migrate_command():
 @click.command("seed")
 @click.option("--if-empty", is_flag=True, help="Only seed when the register holds no organisations yet.")
 @click.option("--no-demo-accounts", is_flag=True, help="Do not create the demo accounts.")
+@with_appcontext
 def seed_command(if_empty, no_demo_accounts):
     """Fill the register with the real open data in seed_data/ (idempotent)."""
     db = database()
@@ -63,6 +66,7 @@ def seed_command(if_empty, no_demo_accounts):
 @click.option("--name", "display_name", required=True, help="Display name (a role or team name is fine).")
 @click.option("--site-admin", is_flag=True)
 @click.option("--role", "roles", multiple=True, metavar="ORG:ROLE", help="e.g. gm0363:editor (repeatable)")
+@with_appcontext
 def create_user_command(email, display_name, site_admin, roles):
     """Create an account; the password is asked for (or read from ZICHTBAAR_PASSWORD)."""
     password = os.environ.get("ZICHTBAAR_PASSWORD") or getpass.getpass("Password: ")
@@ -84,6 +88,7 @@ def create_user_command(email, display_name, site_admin, roles):
 
 @click.command("set-password")
 @click.option("--email", required=True)
+@with_appcontext
 def set_password_command(email):
     """Set a new password for an account (asked for, or read from ZICHTBAAR_PASSWORD)."""
     password = os.environ.get("ZICHTBAAR_PASSWORD") or getpass.getpass("New password: ")
@@ -102,6 +107,7 @@ def set_password_command(email):
 @click.option("--organisation", help="Only this organisation's registrations (its code).")
 @click.option("--all", "include_unpublished", is_flag=True, help="Include drafts and archived items.")
 @click.option("--output", type=click.File("w", encoding="utf-8"), default="-")
+@with_appcontext
 def export_command(organisation, include_unpublished, output):
     """Write registrations as JSON Lines (public ones unless --all)."""
     try:
@@ -117,6 +123,7 @@ def export_command(organisation, include_unpublished, output):
 @click.argument("source", type=click.File("r", encoding="utf-8"))
 @click.option("--as", "as_email", help="Import as this account (its roles apply); default: the system.")
 @click.option("--dry-run", is_flag=True, help="Check everything, write nothing.")
+@with_appcontext
 def import_command(source, as_email, dry_run):
     """Read JSON Lines and create or update drafts; any error anywhere writes nothing."""
     try:
@@ -139,6 +146,7 @@ def import_command(source, as_email, dry_run):
 @click.option("--chain", help="Only this chain (an organisation code, or 'site').")
 @click.option("--export", "export_to", type=click.File("w", encoding="utf-8"),
               help="Also write the chain's entries as JSON Lines for a supervisor.")
+@with_appcontext
 def verify_audit_chain_command(chain, export_to):
     """Recompute the audit log's hash chains; exit 1 when any entry was altered or removed."""
     with database().unit_of_work(write=False) as session:

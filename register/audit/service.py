@@ -54,6 +54,7 @@ def record(
         .where(AuditChainHead.chain == chain)
         .values(seq=AuditChainHead.seq + 1)
         .returning(AuditChainHead.seq, AuditChainHead.hash)
+        .execution_options(synchronize_session=False)
     ).first()
     if bumped is None:
         session.add(AuditChainHead(chain=chain, seq=1, hash=GENESIS))
@@ -68,7 +69,9 @@ def record(
     )
     entry.hash = entry_hash(entry)
     session.add(entry)
-    session.execute(update(AuditChainHead).where(AuditChainHead.chain == chain).values(hash=entry.hash))
+    # The head row is never loaded as an object, so the session need not be synchronised (much faster).
+    session.execute(update(AuditChainHead).where(AuditChainHead.chain == chain).values(hash=entry.hash),
+                    execution_options={"synchronize_session": False})
     session.flush()
     return entry
 

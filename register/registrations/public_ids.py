@@ -24,6 +24,7 @@ def next_public_id(*, session: Session, kind: str, organisation_code: str) -> st
         .where(PublicIdCounter.prefix == prefix)
         .values(last=PublicIdCounter.last + 1)
         .returning(PublicIdCounter.last)
+        .execution_options(synchronize_session=False)
     ).scalar()
     if bumped is None:
         session.add(PublicIdCounter(prefix=prefix, last=1))

@@ -18,8 +18,8 @@ from register.geo.models import Area
 from register.geo.service import areas_containing
 from register.organisations.models import Organisation, OrganisationArea
 from register.registrations import mapping
-from register.registrations.service import current_data
 from register.registrations.models import Registration, RegistrationLink, RegistrationVersion, SensorDetails
+from register.registrations.service import current_data
 
 LISTED_STATES = ("published", "withdrawn")
 MAX_PAGE_SIZE = 500
@@ -262,9 +262,10 @@ def near_me(*, session: Session, lat: float, lon: float, radius_m: float = 500, 
     sensors = sensors_near(session=session, lat=lat, lon=lon, radius_m=radius_m)
     areas = areas_containing(session=session, lat=lat, lon=lon)
     area_ids = [a.id for a in areas]
+    # IN (subquery), not DISTINCT: PostgreSQL cannot compare the JSON columns DISTINCT would need.
+    holders = select(OrganisationArea.organisation_id).where(OrganisationArea.area_id.in_(area_ids))
     orgs = list(session.exec(
-        select(Organisation).join(OrganisationArea, OrganisationArea.organisation_id == Organisation.id)
-        .where(OrganisationArea.area_id.in_(area_ids)).distinct().order_by(Organisation.name)
+        select(Organisation).where(Organisation.id.in_(holders)).order_by(Organisation.name, Organisation.id)
     )) if area_ids else []
     org_ids = [o.id for o in orgs]
     applicable_query = (
