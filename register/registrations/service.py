@@ -191,11 +191,22 @@ def pending_data(*, session: Session, registration: Registration) -> dict:
     return _pending_or_current(session, registration)
 
 
-def _transition(session, actor, public_id, action, permission) -> tuple[Registration, Organisation]:
+def _transition(session, actor, public_id, permission) -> tuple[Registration, Organisation]:
     registration = get_for_update(session=session, public_id=public_id)
     org = session.get(Organisation, registration.organisation_id)
     require(actor, permission, org.id)
     return registration, org
+
+
+def _move_review(registration: Registration, source: str, target: str) -> bool:
+    """Move the item, or else its pending revision, from one review state to the other."""
+    if registration.state == source:
+        registration.state = target
+    elif registration.revision_state == source:
+        registration.revision_state = target
+    else:
+        return False
+    return True
 
 
 def _audit(session, actor, registration, org, action, changes=None):
@@ -205,12 +216,8 @@ def _audit(session, actor, registration, org, action, changes=None):
 
 def submit(*, session: Session, actor: Actor, public_id: str) -> Registration:
     """Send a draft (or a public item's revision) for review."""
-    registration, org = _transition(session, actor, public_id, "submit", "submit")
-    if registration.state == "draft":
-        registration.state = "in_review"
-    elif registration.revision_state == "draft":
-        registration.revision_state = "in_review"
-    else:
+    registration, org = _transition(session, actor, public_id, "submit")
+    if not _move_review(registration, "draft", "in_review"):
         raise Conflict(f"only a draft can be submitted; {public_id} is {registration.state}")
     registration.updated_at = now()
     session.add(registration)
@@ -221,14 +228,10 @@ def submit(*, session: Session, actor: Actor, public_id: str) -> Registration:
 
 def return_to_draft(*, session: Session, actor: Actor, public_id: str, reason: str) -> Registration:
     """An approver sends an item in review back to its editors, saying why."""
-    registration, org = _transition(session, actor, public_id, "return", "publish")
+    registration, org = _transition(session, actor, public_id, "publish")
     if not (reason or "").strip():
         raise Invalid({"reason": ["Say what needs to change."]})
-    if registration.state == "in_review":
-        registration.state = "draft"
-    elif registration.revision_state == "in_review":
-        registration.revision_state = "draft"
-    else:
+    if not _move_review(registration, "in_review", "draft"):
         raise Conflict(f"{public_id} is not in review")
     session.add(registration)
     _audit(session, actor, registration, org, "return", {"reason": reason.strip()})
@@ -258,7 +261,7 @@ def _version(session, actor, registration, org, state, note) -> RegistrationVers
 
 def publish(*, session: Session, actor: Actor, public_id: str, change_note: str) -> RegistrationVersion:
     """Approve an item in review and publish it as a new immutable version with a public change note."""
-    registration, org = _transition(session, actor, public_id, "publish", "publish")
+    registration, org = _transition(session, actor, public_id, "publish")
     if not (change_note or "").strip():
         raise Invalid({"change_note": ["Say publicly what is new or what changed."]})
     if registration.state != "in_review" and registration.revision_state != "in_review":
@@ -283,7 +286,7 @@ def publish(*, session: Session, actor: Actor, public_id: str, change_note: str)
 
 def withdraw(*, session: Session, actor: Actor, public_id: str, reason: str) -> RegistrationVersion:
     """Withdraw a published item with a public reason; it stays visible, marked withdrawn."""
-    registration, org = _transition(session, actor, public_id, "withdraw", "withdraw")
+    registration, org = _transition(session, actor, public_id, "withdraw")
     if not (reason or "").strip():
         raise Invalid({"reason": ["Give the public reason for withdrawing."]})
     if registration.state != "published":
@@ -299,7 +302,7 @@ def withdraw(*, session: Session, actor: Actor, public_id: str, reason: str) -> 
 
 def archive(*, session: Session, actor: Actor, public_id: str, reason: str = "") -> Registration:
     """Archive an item; one that was ever public keeps its versions and gets a last, archived one."""
-    registration, org = _transition(session, actor, public_id, "archive", "archive")
+    registration, org = _transition(session, actor, public_id, "archive")
     if registration.state == "archived":
         raise Conflict(f"{public_id} is archived already")
     was_public = registration.state in PUBLIC_STATES
