@@ -15,11 +15,13 @@ def create_app(config: Config | None = None) -> Flask:
     database = Database(config.database_url)
     app.extensions["zichtbaar.db"] = database
 
+    import api
     from portal.status import blueprint as status_blueprint
     from zichtbaar import web
     from zichtbaar.cli import register_commands
 
     web.init_app(app)
+    api.init_app(app)
     app.register_blueprint(status_blueprint)
     register_commands(app)
     return app

@@ -19,6 +19,7 @@ class Config:
     environment: str = "development"  # development, test or production
     seed_data_dir: Path = PROJECT_ROOT / "seed_data"
     testing: bool = False
+    api_rate_limit: str = "300 per minute"  # per client address; shared through Redis when REDIS_URL is set
 
     @classmethod
     def from_env(cls, environ=None) -> "Config":
@@ -33,6 +34,7 @@ class Config:
             redis_url=env.get("REDIS_URL") or None,
             environment=environment,
             seed_data_dir=Path(env.get("SEED_DATA_DIR") or PROJECT_ROOT / "seed_data"),
+            api_rate_limit=env.get("API_RATE_LIMIT") or "300 per minute",
         )
         if secret:
             config.secret_key = secret

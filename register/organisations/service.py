@@ -2,6 +2,7 @@
 
 import unicodedata
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from register import audit
@@ -35,6 +36,19 @@ def areas_of(*, session: Session, organisation_id: int) -> list[Area]:
             .where(OrganisationArea.organisation_id == organisation_id).order_by(Area.code)
         )
     )
+
+
+def list_all(*, session: Session, type: str | None = None, q: str | None = None, page: int = 1,
+             page_size: int = 100) -> tuple[list[Organisation], int]:
+    """Organisations by name, optionally of one type or matching a name fragment; and the total."""
+    query = select(Organisation)
+    if type:
+        query = query.where(Organisation.type == type)
+    if q:
+        query = query.where(func.lower(Organisation.name).contains(q.lower(), autoescape=True))
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.order_by(Organisation.name, Organisation.id).offset((page - 1) * page_size).limit(page_size))
+    return list(rows), total
 
 
 def create(*, session: Session, actor: Actor, data: dict) -> Organisation:

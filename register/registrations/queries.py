@@ -5,6 +5,7 @@ versions). Restricted items are listed with what may be shown: a restricted sens
 withheld, and it is not placed on the map or in the distance list of near-me.
 """
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -52,6 +53,7 @@ class Filters:
     q: str | None = None
     changed_since: datetime | None = None
     bbox: tuple[float, float, float, float] | None = None  # min_lon, min_lat, max_lon, max_lat
+    near: tuple[float, float, float] | None = None  # lat, lon, radius in metres: sensors around a point
     sort: str = "-lastPublished"
 
 
@@ -125,7 +127,48 @@ def _public_query(filters: Filters):
             SensorDetails.max_lat >= min_lat, SensorDetails.min_lat <= max_lat,
             SensorDetails.max_lon >= min_lon, SensorDetails.min_lon <= max_lon,
         )
+    if filters.near:
+        query = query.where(_within(*filters.near))
     return query
+
+
+def _within(lat: float, lon: float, radius_m: float):
+    """SQL condition: a public sensor point within the radius (grid cells first, then a flat-earth
+    distance, which errs by well under 1% at these radii)."""
+    min_lat, min_lon, max_lat, max_lon = box_around(lat, lon, radius_m)
+    in_cells = or_(*(SensorDetails.cell.between(a, b) for a, b in cell_ranges(min_lat, min_lon, max_lat, max_lon)))
+    k_lat, k_lon = 111_195.0, 111_195.0 * math.cos(math.radians(lat))
+    dy, dx = (SensorDetails.lat - lat) * k_lat, (SensorDetails.lon - lon) * k_lon
+    return and_(SensorDetails.registration_id.is_not(None), Registration.openness == "public",
+                SensorDetails.shape == "point", in_cells, dy * dy + dx * dx <= radius_m * radius_m)
+
+
+FACETS = {
+    "kind": Registration.kind, "state": Registration.state, "personal_data": Registration.personal_data,
+    "dpia_status": Registration.dpia_status, "lifecycle": Registration.lifecycle,
+    "sensor_type": SensorDetails.sensor_type, "identifiability": SensorDetails.identifiability,
+}
+
+
+def facets(*, session: Session, filters: Filters) -> dict[str, dict[str, int]]:
+    """Counts per value of each facet for the items matching the filters (themes counted per theme)."""
+    base = _public_query(filters).subquery()
+    result: dict[str, dict[str, int]] = {}
+    for name, column in FACETS.items():
+        col = base.c[column.key]
+        rows = session.exec(select(col, func.count()).group_by(col)).all()
+        result[name] = {str(value): n for value, n in rows if value is not None}
+    themes: dict[str, int] = {}
+    for codes in session.exec(select(base.c.themes)).all():
+        for code in codes or []:
+            themes[code] = themes.get(code, 0) + 1
+    result["theme"] = dict(sorted(themes.items()))
+    return result
+
+
+def last_change(*, session: Session):
+    """When any public registration last changed (for Last-Modified on lists)."""
+    return session.exec(select(func.max(Registration.updated_at))).one()
 
 
 def list_public(*, session: Session, filters: Filters, page: int = 1, page_size: int = 50) -> Page:
