@@ -40,7 +40,7 @@ def init_app(app: Flask) -> None:
     from api.docs_page import blueprint as docs_blueprint
 
     app.register_blueprint(docs_blueprint)
-    CORS(app, resources={r"/api/*": {"origins": "*", "expose_headers": [
+    CORS(app, resources={r"/api/*": {"origins": "*", "send_wildcard": True, "expose_headers": [
         "API-Version", "Link", "ETag", "Last-Modified", "X-Total-Count", "X-Pagination-Page", "X-Pagination-Limit",
         "Retry-After"]}})
 

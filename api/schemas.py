@@ -5,6 +5,7 @@ Request bodies are described by camelCase variants of the register's own validat
 """
 
 import copy
+import re
 from datetime import UTC
 from functools import cache
 
@@ -48,17 +49,17 @@ class CommaFloats(fields.String):
 
     def __init__(self, count: int, **kwargs):
         self.count = count
+        number = r"-?\d+(\.\d+)?"
+        self.pattern = rf"^{number}(,{number}){{{count - 1}}}$"
+        # The pattern documents the shape in the OpenAPI document too.
+        kwargs["metadata"] = {**kwargs.get("metadata", {}), "pattern": self.pattern}
         super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            numbers = tuple(float(part) for part in text.split(","))
-        except ValueError:
-            raise ValidationError(f"Give {self.count} numbers separated by commas.") from None
-        if len(numbers) != self.count or any(n != n or n in (float("inf"), float("-inf")) for n in numbers):
+        if not re.match(self.pattern, text):
             raise ValidationError(f"Give {self.count} numbers separated by commas.")
-        return numbers
+        return tuple(float(part) for part in text.split(","))
 
 
 class ListQuery(CamelSchema):
