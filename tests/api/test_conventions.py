@@ -103,3 +103,20 @@ def test_drafts_are_not_public(client, db, actors):
         pid = service.create(session=s, actor=actors["editor_a"], data=payload()).registration.public_id
     assert client.get(f"{PREFIX}/registrations/{pid}").status_code == 404
     assert client.get(f"{PREFIX}/registrations").json["total"] == 0
+
+
+def test_rate_limit_counters_are_shared_through_redis(db):
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).flushdb()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    # Two app instances stand for two gunicorn workers: together they get the limit once.
+    apps = [create_app(Config(database_url=db.url, testing=True, secret_key="t", redis_url=url,
+                              api_rate_limit="4 per minute")) for _ in range(2)]
+    clients = [a.test_client() for a in apps]
+    statuses = [clients[i % 2].get(f"{PREFIX}/vocabularies").status_code for i in range(6)]
+    assert statuses == [200, 200, 200, 200, 429, 429]
+    for a in apps:
+        a.extensions["zichtbaar.db"].dispose()
