@@ -12,12 +12,13 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 def documented(*, summary: str, tags: list[str], query: type[Schema] | None = None, response: type[Schema] | None = None,
                body: type[Schema] | None = None, media: dict[str, str] | None = None, auth: bool = False,
-               statuses: tuple[int, ...] = (), description: str | None = None) -> Callable:
+               statuses: tuple[int, ...] = (), description: str | None = None, success: int | None = None) -> Callable:
     """Attach what the OpenAPI document says about a route (api/openapi.py reads it)."""
 
     def mark(view):
         view.openapi = {"summary": summary, "tags": tags, "query": query, "response": response, "body": body,
-                        "media": media or {}, "auth": auth, "statuses": statuses, "description": description}
+                        "media": media or {}, "auth": auth, "statuses": statuses, "description": description,
+                        "success": success}
         return view
 
     return mark

@@ -82,7 +82,7 @@ def _responses(meta: dict, headers: dict, method: str) -> dict:
             content[media] = {"schema": {"type": "object", "description": text or ""}}
         else:
             content[media] = {"schema": {"type": "string", "description": text or ""}}
-    success = 201 if method == "POST" and meta["auth"] else 200
+    success = meta.get("success") or (201 if method == "POST" and meta["auth"] else 200)
     responses = {str(success): {"description": meta["summary"], "headers": headers, "content": content}}
     if method == "GET":
         responses["304"] = {"description": "Not modified (ETag / Last-Modified)", "headers": headers}

@@ -123,12 +123,13 @@ def get_facets():
 @bp.get("/near-me")
 @documented(summary="What is collected and decided at a point", tags=["Near me"], query=schemas.NearQuery,
             response=schemas.NearMe,
-            description="Public sensors within the radius, nearest first, plus the registrations of every "
-                        "organisation whose jurisdiction holds the point.")
+            description="Public sensors within the radius, nearest first (at most `limit`, with the total), plus "
+                        "the registrations of every organisation whose jurisdiction holds the point.")
 def near_me():
     args = parse_query(schemas.NearQuery)
     lat, lon = args["near"]
     result = queries.near_me(session=read_session(), lat=lat, lon=lon, radius_m=args["radius"], limit=args["limit"])
-    body = {"sensors": result.sensors, "areas": result.areas, "organisations": result.organisations,
-            "applicable": result.applicable, "applicable_total": result.applicable_total}
+    body = {"sensors": result.sensors, "sensors_total": result.sensors_total, "areas": result.areas,
+            "organisations": result.organisations, "applicable": result.applicable,
+            "applicable_total": result.applicable_total}
     return conditional(json_response(camelize(body)))

@@ -111,7 +111,8 @@ class NearQuery(CamelSchema):
     near = CommaFloats(2, required=True, metadata={"description": "lat,lon (WGS84), e.g. 51.4386,5.4820."})
     radius = fields.Float(load_default=500, validate=validate.Range(min=1, max=queries.MAX_RADIUS_M))
     limit = fields.Integer(load_default=200, validate=validate.Range(min=0, max=1000),
-                           metadata={"description": "At most this many registrations that apply there."})
+                           metadata={"description": "At most this many sensors, and this many registrations that "
+                                                    "apply there."})
 
     @validates_schema
     def _point(self, data, **_):
@@ -246,6 +247,7 @@ class OrganisationSummary(CamelSchema):
 
 class NearMe(CamelSchema):
     sensors = fields.List(fields.Nested(RegistrationSummary))
+    sensors_total = fields.Integer()
     areas = fields.List(fields.Nested(AreaRef))
     organisations = fields.List(fields.Nested(OrganisationSummary))
     applicable = fields.List(fields.Nested(RegistrationSummary))

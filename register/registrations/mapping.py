@@ -20,7 +20,7 @@ COMMON_FIELDS = (
     "restriction_reason", "oversight_body", "en", "provenance",
 )
 DETAIL_MODELS = {"algorithm": AlgorithmDetails, "sensor": SensorDetails, "agreement": AgreementDetails}
-DERIVED_SENSOR = ("shape", "lat", "lon", "min_lat", "min_lon", "max_lat", "max_lon", "cell")
+DERIVED_SENSOR = ("shape", "lat", "lon", "min_lat", "min_lon", "max_lat", "max_lon", "cell", "public")
 KIND_FIELDS = {
     kind: tuple(
         name for name in model.model_fields if name != "registration_id" and name not in DERIVED_SENSOR

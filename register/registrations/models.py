@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from register.clock import now
@@ -22,7 +22,9 @@ class Registration(SQLModel, table=True):
     __tablename__ = "registration"
     __table_args__ = (
         Index("ix_registration_public_listing", "state", "kind", "last_published_at"),
-        Index("ix_registration_org_state", "organisation_id", "state"),
+        # What applies in a jurisdiction: an organisation's algorithms and agreements (without its many
+        # sensors), and its few restricted sensors.
+        Index("ix_registration_org_kind_state_openness", "organisation_id", "kind", "state", "openness"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -108,8 +110,10 @@ class SensorDetails(SQLModel, table=True):
     __tablename__ = "sensor"
     # Near-me reads a handful of grid cells and filters by box inside each (see register/geo/grid.py).
     __table_args__ = (
-        Index("ix_sensor_cell_lat_lon", "cell", "lat", "lon"),
-        Index("ix_sensor_shape_box", "shape", "min_lat", "max_lat"),
+        # Covers near-me's point query entirely: which cells, where exactly, on the map, a point at all.
+        Index("ix_sensor_near", "cell", "lat", "lon", "public", "shape"),
+        # Covers the box test of mobile sensors' areas and routes without reading the table.
+        Index("ix_sensor_shape_box_public", "shape", "min_lat", "max_lat", "min_lon", "max_lon", "public"),
     )
 
     registration_id: int = Field(foreign_key="registration.id", primary_key=True, ondelete="CASCADE")
@@ -128,6 +132,9 @@ class SensorDetails(SQLModel, table=True):
     active_from: date | None = None
     active_until: date | None = None
     privacy_statement_url: str | None = Field(default=None, max_length=500)
+    # On the public map: the registration is published and public. Kept here by the workflow service so
+    # near-me reads only this table and its index (a join lets a planner without statistics go astray).
+    public: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     # Derived from `location`: its shape, a representative point, the bounding box, the grid cell.
     shape: str = Field(default="point", max_length=10)  # point, area or route
     lat: float

@@ -6,6 +6,7 @@ withheld, and it is not placed on the map or in the distance list of near-me.
 """
 
 import math
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -14,7 +15,7 @@ from sqlmodel import Session, select
 
 from register.clock import today
 from register.errors import NotFound
-from register.geo.geometry import box_around, cell_ranges, distance_to_geometry_m, haversine_m
+from register.geo.geometry import box_around, cell_ranges, distances_m, haversine_m
 from register.geo.models import Area
 from register.geo.service import areas_containing
 from register.organisations.models import Organisation, OrganisationArea
@@ -70,31 +71,48 @@ def is_overdue(review_date: date | None) -> bool:
     return review_date is not None and review_date < today()
 
 
-def _summary(reg: Registration, org: Organisation, sensor: SensorDetails | None) -> dict:
-    item = {
-        "public_id": reg.public_id, "kind": reg.kind, "title": reg.title, "summary": reg.summary,
-        "organisation": {"code": org.code, "name": org.name}, "state": reg.state, "themes": reg.themes,
-        "personal_data": reg.personal_data, "dpia_status": reg.dpia_status, "lifecycle": reg.lifecycle,
-        "review_date": reg.review_date.isoformat() if reg.review_date else None,
-        "overdue": is_overdue(reg.review_date), "openness": reg.openness,
-        "last_published_at": mapping.plain(reg.last_published_at), "en": {
-            k: v for k, v in (reg.en or {}).items() if k in ("title", "summary")
-        },
-    }
-    if sensor is not None:
-        item["sensor"] = {"sensor_type": sensor.sensor_type, "identifiability": sensor.identifiability,
-                          "shape": sensor.shape}
-        if reg.openness == "public":
-            item["sensor"].update(lat=sensor.lat, lon=sensor.lon)
-    return item
+# What a list item needs, selected as plain columns: loading whole ORM objects (with their JSON columns)
+# costs milliseconds per row, which near-me in a dense city centre cannot afford.
+SUMMARY_COLUMNS = (
+    Registration.id, Registration.public_id, Registration.kind, Registration.title, Registration.summary,
+    Registration.state, Registration.themes, Registration.personal_data, Registration.dpia_status,
+    Registration.lifecycle, Registration.review_date, Registration.openness, Registration.last_published_at,
+    Registration.en, Organisation.code.label("org_code"), Organisation.name.label("org_name"),
+    SensorDetails.sensor_type, SensorDetails.identifiability, SensorDetails.shape, SensorDetails.lat,
+    SensorDetails.lon,
+)
 
 
-def _public_query(filters: Filters):
-    query = (
-        select(Registration, Organisation, SensorDetails)
+def summary_select(*extra):
+    """SELECT of the summary columns over registration ⋈ organisation ⟕ sensor."""
+    return (
+        select(*SUMMARY_COLUMNS, *extra).select_from(Registration)
         .join(Organisation, Organisation.id == Registration.organisation_id)
         .outerjoin(SensorDetails, SensorDetails.registration_id == Registration.id)
     )
+
+
+def summary(row) -> dict:
+    """A public list item from a row of SUMMARY_COLUMNS."""
+    item = {
+        "public_id": row.public_id, "kind": row.kind, "title": row.title, "summary": row.summary,
+        "organisation": {"code": row.org_code, "name": row.org_name}, "state": row.state, "themes": row.themes,
+        "personal_data": row.personal_data, "dpia_status": row.dpia_status, "lifecycle": row.lifecycle,
+        "review_date": row.review_date.isoformat() if row.review_date else None,
+        "overdue": is_overdue(row.review_date), "openness": row.openness,
+        "last_published_at": mapping.plain(row.last_published_at),
+        "en": {k: v for k, v in (row.en or {}).items() if k in ("title", "summary")},
+    }
+    if row.sensor_type is not None:
+        item["sensor"] = {"sensor_type": row.sensor_type, "identifiability": row.identifiability, "shape": row.shape}
+        if row.openness == "public":
+            item["sensor"].update(lat=row.lat, lon=row.lon)
+    return item
+
+
+def public_query(filters: Filters):
+    """The SELECT of public list items matching the filters (unordered)."""
+    query = summary_select()
     states = (filters.state,) if filters.state in LISTED_STATES else LISTED_STATES
     query = query.where(Registration.state.in_(states))
     if filters.kind:
@@ -133,14 +151,12 @@ def _public_query(filters: Filters):
 
 
 def _within(lat: float, lon: float, radius_m: float):
-    """SQL condition: a public sensor point within the radius (grid cells first, then a flat-earth
-    distance, which errs by well under 1% at these radii)."""
+    """SQL condition: a public sensor point within the radius (grid cells first, then the flat distance)."""
     min_lat, min_lon, max_lat, max_lon = box_around(lat, lon, radius_m)
     in_cells = or_(*(SensorDetails.cell.between(a, b) for a, b in cell_ranges(min_lat, min_lon, max_lat, max_lon)))
-    k_lat, k_lon = 111_195.0, 111_195.0 * math.cos(math.radians(lat))
-    dy, dx = (SensorDetails.lat - lat) * k_lat, (SensorDetails.lon - lon) * k_lon
     return and_(SensorDetails.registration_id.is_not(None), Registration.openness == "public",
-                SensorDetails.shape == "point", in_cells, dy * dy + dx * dx <= radius_m * radius_m)
+                SensorDetails.shape == "point", in_cells, SensorDetails.lat.between(min_lat, max_lat),
+                SensorDetails.lon.between(min_lon, max_lon), _flat_distance2(lat, lon) <= radius_m * radius_m)
 
 
 FACETS = {
@@ -152,7 +168,7 @@ FACETS = {
 
 def facets(*, session: Session, filters: Filters) -> dict[str, dict[str, int]]:
     """Counts per value of each facet for the items matching the filters (themes counted per theme)."""
-    base = _public_query(filters).subquery()
+    base = public_query(filters).subquery()
     result: dict[str, dict[str, int]] = {}
     for name, column in FACETS.items():
         col = base.c[column.key]
@@ -174,11 +190,11 @@ def last_change(*, session: Session):
 def list_public(*, session: Session, filters: Filters, page: int = 1, page_size: int = 50) -> Page:
     """A page of public registrations matching the filters, in a deterministic order."""
     page, page_size = max(1, page), max(1, min(page_size, MAX_PAGE_SIZE))
-    query = _public_query(filters)
+    query = public_query(filters)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     order = SORTS.get(filters.sort, SORTS["-lastPublished"]) + (Registration.id,)
     rows = session.exec(query.order_by(*order).offset((page - 1) * page_size).limit(page_size))
-    return Page([_summary(*row) for row in rows], total, page, page_size)
+    return Page([summary(row) for row in rows], total, page, page_size)
 
 
 def _withhold(data: dict) -> dict:
@@ -262,47 +278,130 @@ def diff(*, session: Session, public_id: str, before: int, after: int) -> list[d
 @dataclass
 class NearMe:
     sensors: list[dict]
+    sensors_total: int
     areas: list[dict]
     organisations: list[dict]
     applicable: list[dict]
     applicable_total: int
 
 
-def sensors_near(*, session: Session, lat: float, lon: float, radius_m: float) -> list[dict]:
-    """Public sensors within the radius of a point, nearest first, each with its distance in metres."""
+def _flat_distance2(lat: float, lon: float):
+    """Squared metres from a point on a flat local projection (errs well under 1% within 5 km)."""
+    k_lat = 111_195.0
+    k_lon = k_lat * math.cos(math.radians(lat))
+    dy, dx = (SensorDetails.lat - lat) * k_lat, (SensorDetails.lon - lon) * k_lon
+    return dy * dy + dx * dx
+
+
+def _nearest_points(session: Session, lat: float, lon: float, radius_m: float, limit: int | None) -> tuple[list[int], int]:
+    """Registration ids of the nearest public sensor points within the radius, and how many there are.
+
+    Reads only the sensor table's covering index ix_sensor_near: a few contiguous index ranges;
+    the count and the nearest ids are both computed by the database.
+    """
     min_lat, min_lon, max_lat, max_lon = box_around(lat, lon, radius_m)
-    in_cells = or_(*(SensorDetails.cell.between(a, b) for a, b in cell_ranges(min_lat, min_lon, max_lat, max_lon)))
-    points = and_(SensorDetails.shape == "point", in_cells, SensorDetails.lat.between(min_lat, max_lat),
-                  SensorDetails.lon.between(min_lon, max_lon))
-    # Areas and routes are few; their boxes are tested directly.
-    shapes = and_(SensorDetails.shape.in_(("area", "route")), SensorDetails.min_lat <= max_lat,
-                  SensorDetails.max_lat >= min_lat, SensorDetails.min_lon <= max_lon, SensorDetails.max_lon >= min_lon)
-    rows = session.exec(
-        select(Registration, Organisation, SensorDetails)
-        .join(SensorDetails, SensorDetails.registration_id == Registration.id)
-        .join(Organisation, Organisation.id == Registration.organisation_id)
-        .where(or_(points, shapes), Registration.state == "published", Registration.openness == "public")
-    )
+    d2 = _flat_distance2(lat, lon)
+    where = (or_(*(SensorDetails.cell.between(a, b) for a, b in cell_ranges(min_lat, min_lon, max_lat, max_lon))),
+             SensorDetails.lat.between(min_lat, max_lat), SensorDetails.lon.between(min_lon, max_lon),
+             SensorDetails.public.is_(True), SensorDetails.shape == "point", d2 <= radius_m * radius_m)
+    total = session.exec(select(func.count()).select_from(SensorDetails).where(*where)).one()
+    nearest = select(SensorDetails.registration_id).where(*where).order_by(d2, SensorDetails.registration_id)
+    return list(session.exec(nearest.limit(limit) if limit is not None else nearest)), total
+
+
+def _shapes_near(session: Session, lat: float, lon: float, radius_m: float) -> list[tuple[int, float]]:
+    """(registration id, metres) of public mobile sensors (areas, routes) within the radius.
+
+    Boxes are tested on a covering index; the shapes come as raw GeoJSON text, straight to GEOS.
+    """
+    min_lat, min_lon, max_lat, max_lon = box_around(lat, lon, radius_m)
+    rows = session.exec(select(SensorDetails.registration_id, cast(SensorDetails.location, String)).where(
+        SensorDetails.shape.in_(("area", "route")), SensorDetails.min_lat <= max_lat, SensorDetails.max_lat >= min_lat,
+        SensorDetails.min_lon <= max_lon, SensorDetails.max_lon >= min_lon, SensorDetails.public.is_(True))).all()
+    distances = distances_m(lat, lon, [text for _, text in rows])
+    return [(rid, d) for (rid, _), d in zip(rows, distances, strict=True) if d <= radius_m]
+
+
+def _summaries_by_id(session: Session, ids: list[int], *extra):
+    for start in range(0, len(ids), 500):  # IN lists in chunks, within every database's parameter limit
+        yield from session.exec(summary_select(*extra).where(Registration.id.in_(ids[start:start + 500])))
+
+
+def sensors_near(*, session: Session, lat: float, lon: float, radius_m: float,
+                 limit: int | None = None) -> tuple[list[dict], int]:
+    """Public sensors within the radius, nearest first (at most `limit`), and how many there are in all."""
+    nearest, point_total = _nearest_points(session, lat, lon, radius_m, limit)
+    shapes = sorted(_shapes_near(session, lat, lon, radius_m), key=lambda pair: pair[1])
+    shape_distance = dict(shapes[:limit] if limit is not None else shapes)
     found = []
-    for reg, org, sensor in rows:
-        if sensor.shape == "point":
-            distance = haversine_m(lat, lon, sensor.lat, sensor.lon)
+    for row in _summaries_by_id(session, nearest + list(shape_distance), SensorDetails.location):
+        item = summary(row)
+        if row.id in shape_distance:
+            item["distance_m"] = round(shape_distance[row.id], 1)
+            item["sensor"]["location"] = row.location
         else:
-            distance = distance_to_geometry_m(lat, lon, sensor.location)
-        if distance <= radius_m:
-            item = _summary(reg, org, sensor)
-            item["distance_m"] = round(distance, 1)
-            if sensor.shape != "point":
-                item["sensor"]["location"] = sensor.location
-            found.append(item)
+            item["distance_m"] = round(haversine_m(lat, lon, row.lat, row.lon), 1)
+        found.append(item)
     found.sort(key=lambda i: (i["distance_m"], i["public_id"]))
-    return found
+    return (found[:limit] if limit is not None else found), point_total + len(shapes)
+
+
+class _ApplicableCache:
+    """What applies per set of organisations, kept per process and keyed on the register's last change.
+
+    Every point in a municipality has the same answer, so near-me in a busy city mostly hits this; a
+    change anywhere in the register changes the key, so an answer is never stale.
+    """
+
+    def __init__(self, size: int = 1024):
+        self.size, self.entries = size, OrderedDict()
+
+    def get(self, key):
+        found = self.entries.get(key)
+        if found is not None:
+            self.entries.move_to_end(key)
+        return found
+
+    def put(self, key, value) -> None:
+        self.entries[key] = value
+        if len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+
+
+_applicable_cache = _ApplicableCache()
+
+
+def _applicable(session: Session, org_ids: list[int], limit: int) -> tuple[list[dict], int]:
+    key = (tuple(sorted(org_ids)), limit, last_change(session=session))
+    cached = _applicable_cache.get(key)
+    if cached is None:
+        cached = _applicable_uncached(session, org_ids, limit)
+        _applicable_cache.put(key, cached)
+    return list(cached[0]), cached[1]
+
+
+def _applicable_uncached(session: Session, org_ids: list[int], limit: int) -> tuple[list[dict], int]:
+    # Algorithms and agreements of those organisations, then their restricted sensors (listed without a
+    # place). Two queries, each on its own index, instead of one OR that would scan every sensor.
+    published = Registration.state == "published"
+    rules = (Registration.organisation_id.in_(org_ids), Registration.kind.in_(("agreement", "algorithm")), published)
+    restricted = (Registration.openness == "restricted", Registration.organisation_id.in_(org_ids),
+                  Registration.kind == "sensor", published)
+    totals = [session.exec(select(func.count()).select_from(Registration).where(*where)).one()
+              for where in (rules, restricted)]
+    items = [summary(row) for row in session.exec(
+        summary_select().where(*rules).order_by(Registration.kind, Registration.title, Registration.id).limit(limit))]
+    if len(items) < limit:
+        items += [summary(row) for row in session.exec(
+            summary_select().where(*restricted).order_by(Registration.title, Registration.id)
+            .limit(limit - len(items)))]
+    return items, sum(totals)
 
 
 def near_me(*, session: Session, lat: float, lon: float, radius_m: float = 500, limit: int = 200) -> NearMe:
     """Sensors around a point plus what applies there through the organisations whose area holds it."""
     radius_m = max(1.0, min(float(radius_m), MAX_RADIUS_M))
-    sensors = sensors_near(session=session, lat=lat, lon=lon, radius_m=radius_m)
+    sensors, sensors_total = sensors_near(session=session, lat=lat, lon=lon, radius_m=radius_m, limit=limit)
     areas = areas_containing(session=session, lat=lat, lon=lon)
     area_ids = [a.id for a in areas]
     # IN (subquery), not DISTINCT: PostgreSQL cannot compare the JSON columns DISTINCT would need.
@@ -310,23 +409,12 @@ def near_me(*, session: Session, lat: float, lon: float, radius_m: float = 500, 
     orgs = list(session.exec(
         select(Organisation).where(Organisation.id.in_(holders)).order_by(Organisation.name, Organisation.id)
     )) if area_ids else []
-    org_ids = [o.id for o in orgs]
-    applicable_query = (
-        select(Registration, Organisation, SensorDetails)
-        .join(Organisation, Organisation.id == Registration.organisation_id)
-        .outerjoin(SensorDetails, SensorDetails.registration_id == Registration.id)
-        .where(Registration.organisation_id.in_(org_ids), Registration.state == "published",
-               or_(Registration.kind != "sensor", Registration.openness == "restricted"))
-    )
-    total = session.exec(select(func.count()).select_from(applicable_query.subquery())).one() if org_ids else 0
-    rows = session.exec(applicable_query.order_by(Registration.kind, Registration.title, Registration.id)
-                        .limit(limit)) if org_ids else []
+    applicable, applicable_total = _applicable(session, [o.id for o in orgs], limit) if orgs else ([], 0)
     return NearMe(
-        sensors=sensors,
+        sensors=sensors, sensors_total=sensors_total,
         areas=[{"code": a.code, "name": a.name, "kind": a.kind} for a in sorted(areas, key=_area_order)],
         organisations=[{"code": o.code, "name": o.name, "type": o.type} for o in orgs],
-        applicable=[_summary(*row) for row in rows],
-        applicable_total=total,
+        applicable=applicable, applicable_total=applicable_total,
     )
 
 

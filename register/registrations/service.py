@@ -209,6 +209,14 @@ def _move_review(registration: Registration, source: str, target: str) -> bool:
     return True
 
 
+def _sync_public(session: Session, registration: Registration) -> None:
+    """Keep a sensor's map flag equal to 'published and public' after every state change."""
+    if registration.kind == "sensor":
+        details = _details(session, registration)
+        details.public = registration.state == "published" and registration.openness == "public"
+        session.add(details)
+
+
 def _audit(session, actor, registration, org, action, changes=None):
     audit.record(session=session, actor=actor, action=f"registration.{action}", entity_type=registration.kind,
                  entity_id=registration.public_id, organisation_id=org.id, chain=org.code, changes=changes or {})
@@ -276,6 +284,7 @@ def publish(*, session: Session, actor: Actor, public_id: str, change_note: str)
     stamp = now()
     registration.first_published_at = registration.first_published_at or stamp
     registration.last_published_at = registration.updated_at = stamp
+    _sync_public(session, registration)
     version = _version(session, actor, registration, org, "published", change_note.strip())
     session.add(registration)
     _audit(session, actor, registration, org, "publish", {"version": version.number, "previous": before,
@@ -293,6 +302,7 @@ def withdraw(*, session: Session, actor: Actor, public_id: str, reason: str) -> 
         raise Conflict(f"only a published item can be withdrawn; {public_id} is {registration.state}")
     registration.state, registration.withdrawal_reason = "withdrawn", reason.strip()
     registration.updated_at = now()
+    _sync_public(session, registration)
     version = _version(session, actor, registration, org, "withdrawn", reason.strip())
     session.add(registration)
     _audit(session, actor, registration, org, "withdraw", {"version": version.number, "reason": reason.strip()})
@@ -308,6 +318,7 @@ def archive(*, session: Session, actor: Actor, public_id: str, reason: str = "")
     was_public = registration.state in PUBLIC_STATES
     registration.state, registration.revision, registration.revision_state = "archived", None, None
     registration.updated_at = now()
+    _sync_public(session, registration)
     if was_public:
         _version(session, actor, registration, org, "archived", (reason or "").strip() or "Gearchiveerd.")
     session.add(registration)

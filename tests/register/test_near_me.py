@@ -21,8 +21,10 @@ def test_radius_filters_by_true_distance_and_sorts_nearest_first(db, actors):
     corner = _published_sensor(db, actors, lon + 0.0060, lat + 0.0040, "Hoek van het vierkant")  # ~600 m
     _published_sensor(db, actors, 4.8952, 52.3702, "Amsterdam", "editor_b", "approver_b", "gm0363")
     with db.unit_of_work(write=False) as s:
-        found = queries.sensors_near(session=s, lat=lat, lon=lon, radius_m=500)
-    assert [f["public_id"] for f in found] == [near, edge]
+        found, total = queries.sensors_near(session=s, lat=lat, lon=lon, radius_m=500)
+        nearest, same_total = queries.sensors_near(session=s, lat=lat, lon=lon, radius_m=500, limit=1)
+    assert [f["public_id"] for f in found] == [near, edge] and total == 2
+    assert [f["public_id"] for f in nearest] == [near] and same_total == 2
     assert corner not in [f["public_id"] for f in found]
     assert 30 < found[0]["distance_m"] < 40
 
@@ -38,8 +40,8 @@ def test_mobile_sensor_areas_count_when_the_point_lies_inside_them(db, actors):
         service.submit(session=s, actor=actors["editor_a"], public_id=pid)
         service.publish(session=s, actor=actors["approver_a"], public_id=pid, change_note="Nieuw.")
     with db.unit_of_work(write=False) as s:
-        found = queries.sensors_near(session=s, lat=lat, lon=lon, radius_m=100)
-    assert [f["public_id"] for f in found] == [pid] and found[0]["distance_m"] == 0
+        found, total = queries.sensors_near(session=s, lat=lat, lon=lon, radius_m=100)
+    assert [f["public_id"] for f in found] == [pid] and found[0]["distance_m"] == 0 and total == 1
 
 
 def test_seeded_stratumseind_point_gets_its_sensors_and_eindhoven_brabant_and_national_items(seeded):
