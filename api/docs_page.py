@@ -7,7 +7,8 @@ from flask import Blueprint, render_template, send_from_directory
 
 from api.conventions import API_VERSION
 
-blueprint = Blueprint("api_docs", __name__, template_folder="templates", static_folder="static")
+blueprint = Blueprint("api_docs", __name__, template_folder="templates", static_folder="static",
+                      static_url_path="/api-docs/static")
 SWAGGER = Path(swagger_ui_bundle.swagger_ui_path)
 ASSETS = {"swagger-ui.css", "swagger-ui-bundle.js"}
 
