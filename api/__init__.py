@@ -42,7 +42,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(docs_blueprint)
     CORS(app, resources={r"/api/*": {"origins": "*", "send_wildcard": True, "expose_headers": [
         "API-Version", "Link", "ETag", "Last-Modified", "X-Total-Count", "X-Pagination-Page", "X-Pagination-Limit",
-        "Retry-After"]}})
+        "Retry-After", "Content-Disposition"]}})
 
     @app.after_request
     def _api_headers(response):

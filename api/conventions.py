@@ -102,7 +102,7 @@ def wants(*types: str) -> str:
 def not_acceptable(offered: tuple[str, ...]) -> Response | None:
     """A 406 problem when the client accepts none of the offered types, else None."""
     accept = request.accept_mimetypes
-    if not accept or any(accept.quality(t) > 0 for t in offered) or accept.quality("*/*") > 0:
+    if not accept or accept.best_match(offered) is not None:
         return None
     return problem(406, "Not acceptable", f"Offered: {', '.join(offered)}.")
 
