@@ -85,6 +85,21 @@ def link_header(links: dict[str, str]) -> str:
     return ", ".join(f'<{href}>; rel="{rel}"' for rel, href in links.items())
 
 
+def paged(items: list, total: int, page: int, page_size: int) -> Response:
+    """A page of a list: the JSON envelope plus Link, X-Total-Count and X-Pagination-* headers."""
+    response = json_response({"items": items, "total": total, "page": page, "pageSize": page_size})
+    add_paging_headers(response, total, page, page_size)
+    return response
+
+
+def add_paging_headers(response: Response, total: int, page: int, page_size: int) -> None:
+    """The paging headers of the pagination module, for any representation of a page."""
+    response.headers["Link"] = link_header(page_links(page, page_size, total))
+    response.headers["X-Total-Count"] = str(total)
+    response.headers["X-Pagination-Page"] = str(page)
+    response.headers["X-Pagination-Limit"] = str(page_size)
+
+
 def conditional(response: Response, last_modified=None) -> Response:
     """Add ETag (and Last-Modified) and answer 304 when the client's copy is current."""
     if last_modified is not None:

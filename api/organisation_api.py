@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from api import schemas
 from api.blueprint import bp, documented, parse_query
-from api.conventions import camelize, decamelize, json_response, problem
+from api.conventions import camelize, decamelize, json_response, paged, problem
 from register.accounts import tokens
 from register.accounts.actor import Actor
 from register.accounts.authz import require
@@ -239,9 +239,7 @@ def list_own_registrations(code: str):
         rows = session.exec(query.order_by(Registration.updated_at.desc(), Registration.id.desc())
                             .offset((args["page"] - 1) * args["page_size"]).limit(args["page_size"]))
         items = [own_view(session, r) for r in rows]
-    response = json_response({"items": camelize(items), "total": total, "page": args["page"],
-                              "pageSize": args["page_size"]})
-    response.headers["X-Total-Count"] = str(total)
+    response = paged(camelize(items), total, args["page"], args["page_size"])
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

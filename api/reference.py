@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from api import schemas
 from api.blueprint import bp, documented, parse_query
-from api.conventions import camelize, conditional, json_response, link_header, page_links
+from api.conventions import camelize, conditional, json_response, paged
 from api.geojson import GEOJSON
 from register.errors import NotFound
 from register.geo.models import Area
@@ -49,11 +49,7 @@ def list_organisations():
     counts = figures.figures(session=session, organisation_ids=ids)
     areas, parents = _areas_by_org(session, ids), _parents(session, orgs)
     items = [_organisation(session, o, counts, areas.get(o.id, []), parents) for o in orgs]
-    response = json_response({"items": camelize(items), "total": total, "page": args["page"],
-                              "pageSize": args["page_size"]})
-    response.headers["Link"] = link_header(page_links(args["page"], args["page_size"], total))
-    response.headers["X-Total-Count"] = str(total)
-    return conditional(response)
+    return conditional(paged(camelize(items), total, args["page"], args["page_size"]))
 
 
 @bp.get("/organisations/<code>")

@@ -3,7 +3,7 @@
 
 from api import schemas
 from api.blueprint import bp, documented, parse_query
-from api.conventions import camel, camelize, conditional, json_response, link_header, page_links
+from api.conventions import add_paging_headers, camel, camelize, conditional, json_response, paged
 from api.csv_format import csv_response, wants_csv
 from api.geojson import feature_collection, wants_geojson
 from register.registrations import queries
@@ -32,18 +32,14 @@ def _list(kind: str | None):
     session = read_session()
     page = queries.list_public(session=session, filters=_filters(args, kind), page=args["page"],
                                page_size=args["page_size"])
-    links = page_links(page.page, page.page_size, page.total)
     if wants_geojson():
         response = feature_collection(session, page.items)
+        add_paging_headers(response, page.total, page.page, page.page_size)
     elif wants_csv():
         response = csv_response(page.items, filename=f"{kind or 'registration'}s.csv")
+        add_paging_headers(response, page.total, page.page, page.page_size)
     else:
-        response = json_response({"items": camelize(page.items), "total": page.total, "page": page.page,
-                                  "pageSize": page.page_size})
-    response.headers["Link"] = link_header(links)
-    response.headers["X-Total-Count"] = str(page.total)
-    response.headers["X-Pagination-Page"] = str(page.page)
-    response.headers["X-Pagination-Limit"] = str(page.page_size)
+        response = paged(camelize(page.items), page.total, page.page, page.page_size)
     return conditional(response, queries.last_change(session=session))
 
 

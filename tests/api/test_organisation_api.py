@@ -77,7 +77,7 @@ STANDARD_ENTRY = {
     "publication_category": "Impactvolle algoritmes", "lang": "nld", "category": ["Verkeer"],
 }
 
-# route: (method, path with {state} placeholders filled by _state, body)
+# route: (method, path whose {state} fields _state fills in, body)
 ROUTES = {
     "create": ("POST", f"/api/v1/organisations/{A}/registrations", None, _body()),
     "list": ("GET", f"/api/v1/organisations/{A}/registrations", None, None),
