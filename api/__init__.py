@@ -1,6 +1,7 @@
 """The JSON API (/api/v1): a thin face over the register's services, following the Dutch API Design Rules."""
 
 import importlib
+import re
 
 from flask import Flask, request
 from flask_cors import CORS
@@ -15,6 +16,9 @@ from register.errors import Conflict, Invalid, NotAuthorised, NotFound
 # (a later issue) is simply skipped.
 ROUTE_MODULES = ("api.registrations", "api.reference", "api.openapi", "api.downloads", "api.feeds", "api.catalogue",
                  "api.organisation_api", "api.standard")
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _is_api() -> bool:
@@ -43,6 +47,20 @@ def init_app(app: Flask) -> None:
     CORS(app, resources={r"/api/*": {"origins": "*", "send_wildcard": True, "expose_headers": [
         "API-Version", "Link", "ETag", "Last-Modified", "X-Total-Count", "X-Pagination-Page", "X-Pagination-Limit",
         "Retry-After", "Content-Disposition"]}})
+
+    @app.before_request
+    def _refuse_control_characters():
+        # PostgreSQL refuses NUL in text; refuse it (and other control characters) before any query runs.
+        if _is_api() and any(_CONTROL.search(text) for text in (request.path, *request.args.keys(),
+                                                                   *request.args.values())):
+            return problem(400, "Invalid input", "The path or a parameter contains control characters.")
+        return None
+
+    @app.errorhandler(RecursionError)
+    def _too_deep(exc):
+        if not _is_api():
+            raise exc
+        return problem(400, "Invalid input", "The request body is nested too deeply.")
 
     @app.after_request
     def _api_headers(response):

@@ -10,7 +10,9 @@ def create_app(config: Config | None = None) -> Flask:
     """Build the application from a Config (read from the environment when none is given)."""
     config = config or Config.from_env()
     app = Flask(__name__, instance_relative_config=False)
-    app.config.update(SECRET_KEY=config.secret_key, TESTING=config.testing, JSON_SORT_KEYS=False)
+    # Bodies are registrations or import files; 10 MB is generous for both and refuses abuse with 413.
+    app.config.update(SECRET_KEY=config.secret_key, TESTING=config.testing, JSON_SORT_KEYS=False,
+                      MAX_CONTENT_LENGTH=10 * 1024 * 1024)
     app.config["ZICHTBAAR"] = config
     database = Database(config.database_url)
     app.extensions["zichtbaar.db"] = database

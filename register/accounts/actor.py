@@ -13,6 +13,12 @@ class Actor:
     is_site_admin: bool = False
     is_system: bool = False
     request_id: str | None = None  # ties audit entries to the request or command that made them
+    person_id: int | None = None  # for a token: the account that made it and answers for its use
+
+    @property
+    def person(self) -> int | None:
+        """The account of the person behind this actor (a user, or the maker of a token)."""
+        return self.person_id if self.person_id is not None else self.user_id
 
     def roles_in(self, organisation_id: int) -> frozenset[str]:
         """The roles this actor holds in one organisation."""

@@ -132,5 +132,5 @@ def authenticate(*, session: Session, secret: str | None, request_id: str | None
         token.last_used_at = stamp
         session.add(token)
         session.flush()
-    return Actor(label=f"token:{token.prefix}", user_id=None,
+    return Actor(label=f"token:{token.prefix}", user_id=None, person_id=token.created_by_id,
                  roles={token.organisation_id: frozenset({token.role})}, request_id=request_id)

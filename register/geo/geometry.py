@@ -75,22 +75,50 @@ def _positions(coords):
             yield from _positions(c)
 
 
+def _is_position(value) -> bool:
+    return (isinstance(value, list) and 2 <= len(value) <= 3
+            and all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in value))
+
+
+def _line_ok(coords, minimum: int = 2) -> bool:
+    return isinstance(coords, list) and len(coords) >= minimum and all(_is_position(p) for p in coords)
+
+
+def _polygon_ok(coords) -> bool:
+    # RFC 7946: linear rings of at least four positions whose first and last positions are the same.
+    return isinstance(coords, list) and len(coords) >= 1 and all(
+        _line_ok(ring, 4) and ring[0] == ring[-1] for ring in coords)
+
+
+_SHAPE_CHECKS = {
+    "Point": _is_position,
+    "MultiPoint": lambda c: isinstance(c, list) and len(c) >= 1 and all(_is_position(p) for p in c),
+    "LineString": _line_ok,
+    "MultiLineString": lambda c: isinstance(c, list) and len(c) >= 1 and all(_line_ok(line) for line in c),
+    "Polygon": _polygon_ok,
+    "MultiPolygon": lambda c: isinstance(c, list) and len(c) >= 1 and all(_polygon_ok(p) for p in c),
+}
+
+
 def check_geometry(geometry, *, allow_caribbean: bool = False) -> list[str]:
     """Every problem with a GeoJSON geometry for a sensor location; empty when it is fine."""
     if not isinstance(geometry, dict) or geometry.get("type") not in ALLOWED_TYPES:
         return [f"Must be a GeoJSON geometry of type {', '.join(sorted(ALLOWED_TYPES))}."]
+    extra = set(geometry) - {"type", "coordinates"}
+    if extra:
+        return [f"A geometry has only 'type' and 'coordinates'; not {', '.join(sorted(extra))}."]
     coords = geometry.get("coordinates")
-    if not isinstance(coords, list) or not coords:
-        return ["The geometry has no coordinates."]
+    if not _SHAPE_CHECKS[geometry["type"]](coords):
+        return [f"The coordinates are not those of a GeoJSON {geometry['type']}: [longitude, latitude] positions, "
+                "two or more for a line, closed rings of four or more for a polygon."]
     try:
-        positions = list(_positions(coords))
-        if not positions or any(len(p) < 2 or not all(isinstance(v, int | float) for v in p) for p in positions):
-            return ["Coordinates must be [longitude, latitude] pairs of numbers."]
         geom = shape(geometry)
-    except (TypeError, ValueError, AttributeError, IndexError) as exc:
+        valid = geom.is_valid
+    except (shapely.errors.ShapelyError, TypeError, ValueError) as exc:
         return [f"The geometry cannot be read: {exc}."]
-    if not geom.is_valid:
+    if not valid:
         return ["The geometry is not valid (for example a polygon that crosses itself)."]
+    positions = list(_positions(coords))
     boxes = [EUROPEAN_NL] + ([CARIBBEAN_NL] if allow_caribbean else [])
     outside = [p for p in positions if not any(in_box(p[0], p[1], b) for b in boxes)]
     if outside:

@@ -76,7 +76,7 @@ def iter_public_full(*, session: Session, batch: int = 500) -> Iterator[dict]:
                 linked_from=incoming.get(reg.public_id, []),
             )
             data["links"] = [link for link in data.get("links", []) if link["target"] in public_targets]
-            yield mapping.prune(queries._withhold(data))
+            yield mapping.prune(queries.withhold(data))
 
 
 def _details(session: Session, rows: list) -> dict[int, object]:

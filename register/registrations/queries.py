@@ -6,6 +6,8 @@ withheld, and it is not placed on the map or in the distance list of near-me.
 """
 
 import math
+import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -121,7 +123,8 @@ def public_query(filters: Filters):
         query = query.where(Organisation.code.in_(filters.organisation))
     if filters.theme:
         # JSON lists are compared as text: portable across SQLite and PostgreSQL.
-        query = query.where(cast(Registration.themes, String).like(f'%"{filters.theme}"%'))
+        needle = filters.theme.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(cast(Registration.themes, String).like(f'%"{needle}"%', escape="\\"))
     for name in ("personal_data", "dpia_status", "lifecycle"):
         if getattr(filters, name):
             query = query.where(getattr(Registration, name) == getattr(filters, name))
@@ -197,10 +200,17 @@ def list_public(*, session: Session, filters: Filters, page: int = 1, page_size:
     return Page([summary(row) for row in rows], total, page, page_size)
 
 
-def _withhold(data: dict) -> dict:
-    if data.get("openness") == "restricted" and isinstance(data.get("sensor"), dict):
+def withhold(data: dict, restricted: bool = False) -> dict:
+    """Remove what a restricted sensor must not show: its place, in Dutch and in English.
+
+    `restricted` is the registration's current openness: a sensor restricted later keeps its old
+    place out of the earlier versions too.
+    """
+    if (restricted or data.get("openness") == "restricted") and isinstance(data.get("sensor"), dict):
         data["sensor"] = {k: v for k, v in data["sensor"].items() if k not in WITHHELD_SENSOR_FIELDS}
         data["sensor"]["location_withheld"] = True
+        if isinstance(data.get("en"), dict):
+            data["en"] = {k: v for k, v in data["en"].items() if k not in WITHHELD_SENSOR_FIELDS}
     return data
 
 
@@ -226,7 +236,7 @@ def get_public(*, session: Session, public_id: str) -> dict:
         linked_from=_linked_from(session, public_id),
     )
     data["links"] = [link for link in data.get("links", []) if _is_public(session, link["target"])]
-    return mapping.prune(_withhold(data))
+    return mapping.prune(withhold(data))
 
 
 def _is_public(session: Session, public_id: str) -> bool:
@@ -257,14 +267,15 @@ def versions(*, session: Session, public_id: str) -> list[dict]:
 
 
 def version(*, session: Session, public_id: str, number: int) -> dict:
-    """One published version's full snapshot, as it was."""
+    """One published version's full snapshot, as it was (less what is now withheld or not public)."""
     reg = _visible(session, public_id)
     found = session.exec(select(RegistrationVersion).where(
         RegistrationVersion.registration_id == reg.id, RegistrationVersion.number == number)).first()
     if found is None:
         raise NotFound(f"{public_id} has no version {number}")
-    return _withhold({**found.snapshot, "change_note": found.change_note,
-                      "created_at": mapping.plain(found.created_at)})
+    data = {**found.snapshot, "change_note": found.change_note, "created_at": mapping.plain(found.created_at)}
+    data["links"] = [link for link in data.get("links", []) if _is_public(session, link["target"])]
+    return withhold(data, restricted=reg.openness == "restricted")
 
 
 def diff(*, session: Session, public_id: str, before: int, after: int) -> list[dict]:
@@ -347,25 +358,31 @@ def sensors_near(*, session: Session, lat: float, lon: float, radius_m: float,
 
 
 class _ApplicableCache:
-    """What applies per set of organisations, kept per process and keyed on the register's last change.
+    """What applies per set of organisations, kept per process for a short while.
 
-    Every point in a municipality has the same answer, so near-me in a busy city mostly hits this; a
-    change anywhere in the register changes the key, so an answer is never stale.
+    Every point in a municipality has the same answer, so near-me in a busy city mostly hits this. The
+    key holds the register's last change, so a change normally shows at once; because commits can land
+    out of the order of their timestamps, an entry also expires after `ttl` seconds, which bounds how
+    stale an answer can be.
     """
 
-    def __init__(self, size: int = 1024):
-        self.size, self.entries = size, OrderedDict()
+    def __init__(self, size: int = 1024, ttl: float = 30.0):
+        self.size, self.ttl, self.entries, self.lock = size, ttl, OrderedDict(), threading.Lock()
 
     def get(self, key):
-        found = self.entries.get(key)
-        if found is not None:
+        with self.lock:
+            found = self.entries.get(key)
+            if found is None or found[0] < time.monotonic():
+                return None
             self.entries.move_to_end(key)
-        return found
+            return found[1]
 
     def put(self, key, value) -> None:
-        self.entries[key] = value
-        if len(self.entries) > self.size:
-            self.entries.popitem(last=False)
+        with self.lock:
+            self.entries[key] = (time.monotonic() + self.ttl, value)
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
 
 
 _applicable_cache = _ApplicableCache()

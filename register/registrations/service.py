@@ -124,7 +124,7 @@ def create(*, session: Session, actor: Actor, data: dict) -> Saved:
     stamp = now()
     registration = Registration(
         public_id=public_id, kind=clean["kind"], organisation_id=org.id, state="draft",
-        last_editor_id=actor.user_id, last_editor_label=actor.label, created_at=stamp, updated_at=stamp,
+        last_editor_id=actor.person, last_editor_label=actor.label, created_at=stamp, updated_at=stamp,
         title="", summary="", purpose="", gdpr_ground="", personal_data="", lifecycle="", contact="",
     )
     session.add(registration)
@@ -160,13 +160,17 @@ def update(*, session: Session, actor: Actor, public_id: str, data: dict) -> Sav
         raise Conflict("an archived registration cannot be changed")
     before = _pending_or_current(session, registration)
     clean.pop("public_id", None)
+    unchanged = not mapping.diff(before, mapping.prune({"public_id": public_id, **mapping.plain(clean)}))
+    if unchanged:
+        # A save that changes nothing leaves the item (and who edited it last, for four-eyes) alone.
+        return Saved(registration, warnings)
     if registration.state in PUBLIC_STATES:
         registration.revision = mapping.plain(clean)
         registration.revision_state = "draft"
     else:
         _apply(session, registration, clean)
         registration.state = "draft"
-    registration.last_editor_id, registration.last_editor_label = actor.user_id, actor.label
+    registration.last_editor_id, registration.last_editor_label = actor.person, actor.label
     registration.updated_at = now()
     session.add(registration)
     session.flush()
@@ -248,7 +252,9 @@ def return_to_draft(*, session: Session, actor: Actor, public_id: str, reason: s
 
 
 def _check_four_eyes(actor: Actor, registration: Registration, org: Organisation) -> None:
-    if org.four_eyes and not actor.is_system and registration.last_editor_label == actor.label:
+    # The same person, whether signed in or through a token they made, may not approve their own edit.
+    same_person = registration.last_editor_id is not None and registration.last_editor_id == actor.person
+    if org.four_eyes and not actor.is_system and (same_person or registration.last_editor_label == actor.label):
         raise Conflict("four-eyes: the approver must be someone other than the last editor")
 
 
@@ -316,6 +322,11 @@ def archive(*, session: Session, actor: Actor, public_id: str, reason: str = "")
     if registration.state == "archived":
         raise Conflict(f"{public_id} is archived already")
     was_public = registration.state in PUBLIC_STATES
+    if was_public:
+        # Taking a public item off the lists weighs as much as withdrawing it: an approver, with a reason.
+        require(actor, "withdraw", org.id)
+        if not (reason or "").strip():
+            raise Invalid({"reason": ["Give the public reason for archiving a public item."]})
     registration.state, registration.revision, registration.revision_state = "archived", None, None
     registration.updated_at = now()
     _sync_public(session, registration)

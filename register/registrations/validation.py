@@ -32,19 +32,28 @@ class Duration(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
+        message = "Use a positive ISO 8601 duration of at most 40 characters, for example P2Y or P28D."
+        if len(text) > 40 or text.startswith("-"):
+            raise ValidationError(message)
         try:
-            isodate.parse_duration(text)
-        except (isodate.ISO8601Error, ValueError):
-            raise ValidationError("Use an ISO 8601 duration, for example P2Y (two years) or P28D.") from None
+            duration = isodate.parse_duration(text)
+        except (isodate.ISO8601Error, ValueError, OverflowError):
+            raise ValidationError(message) from None
+        if not duration:
+            raise ValidationError(message)
         return text
 
 
+# NUL and other control characters (tab and newlines are fine): PostgreSQL refuses NUL outright.
+NO_CONTROL = validate.Regexp(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$", error="Contains control characters.")
+
+
 def _text(max_len: int | None = None, **kw):
-    return fields.String(validate=validate.Length(min=1, max=max_len), **kw)
+    return fields.String(validate=[validate.Length(min=1, max=max_len), NO_CONTROL], **kw)
 
 
 def _url(**kw):
-    return fields.Url(schemes={"http", "https"}, **kw)
+    return fields.Url(schemes={"http", "https"}, validate=[validate.Length(max=500), NO_CONTROL], **kw)
 
 
 class _Strict(Schema):
@@ -101,8 +110,11 @@ class Objection(_Strict):
     url = _url()
 
 
+PUBLIC_ID = [validate.Length(max=40), validate.Regexp(r"^(ALG|SEN|DSA)-[A-Z0-9]+-\d{4,}$")]
+
+
 class Link(_Strict):
-    target = fields.String(required=True, validate=validate.Regexp(r"^(ALG|SEN|DSA)-[A-Z0-9]+-\d{4,}$"))
+    target = fields.String(required=True, validate=PUBLIC_ID)
     relation = Code("link_relation", required=True)
 
 
@@ -241,7 +253,7 @@ class RegistrationInput(_Strict):
 
     kind = Code("kind", required=True)
     organisation = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9]{3,40}$"))
-    public_id = fields.String(validate=validate.Regexp(r"^(ALG|SEN|DSA)-[A-Z0-9]+-\d{4,}$"))
+    public_id = fields.String(validate=PUBLIC_ID)
     title = _text(100, required=True)
     summary = _text(350, required=True)
     description = _text(20_000)
@@ -268,7 +280,7 @@ class RegistrationInput(_Strict):
     oversight_body = _text(200)
     links = fields.List(fields.Nested(Link))
     en = fields.Dict(keys=fields.String(validate=validate.OneOf(sorted(TEXT_FIELDS_EN))),
-                     values=fields.String(validate=validate.Length(max=20_000)))
+                     values=fields.String(validate=[validate.Length(max=20_000), NO_CONTROL]))
     provenance = fields.Nested(Provenance)
     algorithm = fields.Nested(Algorithm)
     sensor = fields.Nested(Sensor)

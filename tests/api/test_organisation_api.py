@@ -16,9 +16,10 @@ from tests.factories import payload
 A, B = "gm0772", "gm0363"
 
 
-def _token(db, actors, org, role, name, revoked=False) -> str:
+def _token(db, actors, org, role, name, revoked=False, made_by="site_admin") -> str:
+    # A token answers for the person who made it (four-eyes), so the fixture says who did.
     with db.unit_of_work() as s:
-        token, secret = tokens.create_token(session=s, actor=actors["site_admin"],
+        token, secret = tokens.create_token(session=s, actor=actors[made_by],
                                             organisation=get_by_code(session=s, code=org), role=role, name=name)
         if revoked:
             tokens.revoke_token(session=s, actor=actors["site_admin"], token_id=token.id)
@@ -32,9 +33,9 @@ def secrets(db, actors):
         "none": None,
         "bad": "zb_" + "x" * 43,
         "revoked": _token(db, actors, A, "approver", "Ingetrokken", revoked=True),
-        "editor_a": _token(db, actors, A, "editor", "Zaaksysteem"),
+        "editor_a": _token(db, actors, A, "editor", "Zaaksysteem", made_by="admin_a"),
         "approver_a": _token(db, actors, A, "approver", "Privacysysteem"),
-        "approver2_a": _token(db, actors, A, "approver", "Tweede beoordelaar"),
+        "approver2_a": _token(db, actors, A, "approver", "Tweede beoordelaar", made_by="admin_a"),
         "editor_b": _token(db, actors, B, "editor", "Amsterdam"),
     }
 
@@ -196,6 +197,14 @@ def test_four_eyes_a_token_cannot_publish_its_own_edit(client, db, secrets):
     assert _counts(db) == before and _last_used(db) == used
     assert client.post(f"/api/v1/registrations/{pid}/publish", json={"changeNote": "Ander."},
                        headers=other).status_code == 201
+
+
+def test_two_tokens_made_by_one_person_cannot_approve_each_others_edits(client, db, secrets):
+    editor, approver = _auth(secrets["editor_a"]), _auth(secrets["approver2_a"])  # both made by admin_a
+    pid = client.post(f"/api/v1/organisations/{A}/registrations", json=_body(), headers=editor).json["publicId"]
+    assert client.post(f"/api/v1/registrations/{pid}/submit", headers=editor).status_code == 200
+    refused = client.post(f"/api/v1/registrations/{pid}/publish", json={"changeNote": "Ook ik."}, headers=approver)
+    assert refused.status_code == 409 and "four-eyes" in refused.json["detail"]
 
 
 def test_an_invalid_body_is_400_listing_every_field_in_camel_case(client, db, secrets):

@@ -69,3 +69,42 @@ def test_site_admin_may_act_for_any_organisation(db, actors):
     pid = _draft_in_review(db, actors["editor_b"], organisation="gm0363")
     with db.unit_of_work() as s:
         assert service.publish(session=s, actor=actors["site_admin"], public_id=pid, change_note="Door beheer.").number == 1
+
+
+def test_a_token_answers_for_the_person_who_made_it_under_four_eyes(db, actors):
+    from register.accounts import tokens
+    from register.organisations.service import get_by_code
+
+    with db.unit_of_work() as s:
+        org = get_by_code(session=s, code="gm0772")
+        # The approver's own token (made on their behalf by the site admin for this test).
+        token, secret = tokens.create_token(session=s, actor=actors["admin_a"], organisation=org, role="approver",
+                                            name="koppeling")
+        token.created_by_id = actors["approver_a"].user_id
+    with db.unit_of_work() as s:
+        token_actor = tokens.authenticate(session=s, secret=secret)
+    assert token_actor.person == actors["approver_a"].user_id
+    pid = _draft_in_review(db, actors["approver_a"])
+    with pytest.raises(Conflict, match="four-eyes"), db.unit_of_work() as s:
+        service.publish(session=s, actor=token_actor, public_id=pid, change_note="Via de koppeling.")
+
+
+def test_a_save_that_changes_nothing_does_not_make_you_the_last_editor(db, actors):
+    pid = _draft_in_review(db, actors["approver_a"])
+    with db.unit_of_work() as s:
+        service.update(session=s, actor=actors["editor_a"], public_id=pid, data=payload("sensor"))
+        assert service.get_for_update(session=s, public_id=pid).state == "in_review"
+    with pytest.raises(Conflict, match="four-eyes"), db.unit_of_work() as s:
+        service.publish(session=s, actor=actors["approver_a"], public_id=pid, change_note="Witgewassen?")
+
+
+def test_archiving_a_public_item_needs_an_approver_and_a_reason(db, actors):
+    pid = _draft_in_review(db, actors["editor_a"])
+    with db.unit_of_work() as s:
+        service.publish(session=s, actor=actors["approver_a"], public_id=pid, change_note="Nieuw.")
+    with pytest.raises(NotAuthorised), db.unit_of_work() as s:
+        service.archive(session=s, actor=actors["admin_a"], public_id=pid, reason="Opruimen.")
+    from register.errors import Invalid
+
+    with pytest.raises(Invalid), db.unit_of_work() as s:
+        service.archive(session=s, actor=actors["approver_a"], public_id=pid, reason=" ")
