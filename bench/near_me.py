@@ -78,6 +78,8 @@ class StatementClock:
             return "sensors: areas and routes" + (" (count)" if counting else "")
         if counting:
             return "applicable: count" + (" (restricted)" if "openness" in s else " (algorithms, agreements)")
+        if "LEFT OUTER JOIN sensor" in s and "WHERE registration.id IN" in s:
+            return "summaries of the nearest sensors (by id)"
         if "LEFT OUTER JOIN sensor" in s:
             return "applicable: first page"
         if "JOIN sensor" in s or "FROM sensor" in s:
