@@ -25,6 +25,8 @@ def snake(name: str) -> str:
 def camelize(value):
     """Every dict key in a structure converted to camelCase (values untouched)."""
     if isinstance(value, Mapping):
+        if "coordinates" in value and "type" in value:  # a GeoJSON geometry: nothing to rename inside
+            return value
         return {camel(k) if isinstance(k, str) else k: camelize(v) for k, v in value.items()}
     if isinstance(value, list):
         return [camelize(v) for v in value]

@@ -130,7 +130,7 @@ def _match(session: Session, org: Organisation, entry: dict, ref: str) -> Regist
         found = session.exec(mine.where(Registration.public_id == source_id)).first()
         if found:
             return found
-    found = session.exec(mine.where(Registration.source_ref == ref)).first()
+    found = session.exec(mine.where(Registration.source_ref == mapping.stored_ref(org.code, ref))).first()
     lars = str(entry.get("lars") or "").strip()
     if found is None and lars:
         found = session.exec(mine.join(AlgorithmDetails, AlgorithmDetails.registration_id == Registration.id)

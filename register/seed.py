@@ -24,6 +24,7 @@ from register.geo.models import Area
 from register.organisations import service as organisations
 from register.organisations.models import Organisation
 from register.registrations import service as registrations
+from register.registrations.mapping import stored_ref
 from register.registrations.models import Registration
 from register.sources import algoritmeregister, publicatiestandaard, stations
 from register.vocab import vocabularies
@@ -218,7 +219,7 @@ def _illustrative_items(data_dir: Path):
 
 def _exists(session: Session, data: dict) -> bool:
     # Every seeded item has an external ref; a clash of public ids with another item is an error, not a match.
-    ref = data["provenance"]["ref"]
+    ref = stored_ref(data["organisation"], data["provenance"]["ref"])
     return session.exec(select(Registration.id).where(Registration.source_ref == ref)).first() is not None
 
 

@@ -9,7 +9,7 @@ from register.accounts.actor import Actor
 from register.errors import Conflict, Invalid, NotAuthorised, NotFound
 from register.organisations.models import Organisation
 from register.registrations import service as registrations
-from register.registrations.mapping import prune
+from register.registrations.mapping import prune, stored_ref
 from register.registrations.models import Registration
 
 PUBLIC_STATES = ("published", "withdrawn")
@@ -41,8 +41,9 @@ def _existing(session: Session, data: dict) -> Registration | None:
     if data.get("public_id"):
         return session.exec(select(Registration).where(Registration.public_id == data["public_id"])).first()
     ref = (data.get("provenance") or {}).get("ref") if isinstance(data.get("provenance"), dict) else None
-    if ref:
-        return session.exec(select(Registration).where(Registration.source_ref == ref)).first()
+    key = stored_ref(data.get("organisation"), ref) if isinstance(data.get("organisation"), str) else None
+    if key:
+        return session.exec(select(Registration).where(Registration.source_ref == key)).first()
     return None
 
 

@@ -1,5 +1,6 @@
 """Between the exchange format (docs/registration-format.md) and the tables, in both directions."""
 
+import hashlib
 from datetime import date, datetime
 
 from pydantic_core import PydanticUndefined
@@ -50,7 +51,7 @@ def apply(registration: Registration, details, data: dict) -> None:
         value = data.get(name, default)
         setattr(registration, name, plain(value) if isinstance(value, dict | list) else value)
     registration.dpia_status = (data.get("dpia") or {}).get("status")
-    registration.source_ref = (data.get("provenance") or {}).get("ref")
+    registration.source_ref = stored_ref(data.get("organisation"), (data.get("provenance") or {}).get("ref"))
     kind_data = data.get(registration.kind) or {}
     model_fields = DETAIL_MODELS[registration.kind].model_fields
     for name in KIND_FIELDS[registration.kind]:
@@ -61,6 +62,15 @@ def apply(registration: Registration, details, data: dict) -> None:
     if registration.kind == "sensor":
         for name, value in describe(details.location).items():
             setattr(details, name, value)
+
+
+def stored_ref(organisation_code: str | None, ref: str | None) -> str | None:
+    """The unique key of an external reference within its organisation (two organisations may both
+    import 'lars:123'); hashed when it would not fit the column."""
+    if not ref or not organisation_code:
+        return None
+    key = f"{organisation_code}:{ref}"
+    return key if len(key) <= 120 else f"{organisation_code}:sha256:{hashlib.sha256(ref.encode()).hexdigest()}"
 
 
 def _empty(field):

@@ -38,7 +38,7 @@ def _organisation(session: Session, code) -> Organisation | None:
     return session.exec(select(Organisation).where(Organisation.code == code)).first()
 
 
-def _check(session: Session, data) -> tuple[dict, Organisation, list[str]]:
+def _check(session: Session, data, current_public_id: str | None = None) -> tuple[dict, Organisation, list[str]]:
     """Validate input completely: schema, organisation, geometry; every error at once."""
     errors: dict[str, list[str]] = {}
     try:
@@ -62,6 +62,10 @@ def _check(session: Session, data) -> tuple[dict, Organisation, list[str]]:
             point = describe(location)
             if not organisation_covers(session=session, organisation_id=org.id, lat=point["lat"], lon=point["lon"]):
                 warnings.append(f"The location lies outside the area of {org.name}.")
+    ref = mapping.stored_ref(org.code if org else None, ((clean or {}).get("provenance") or {}).get("ref"))
+    holder = session.exec(select(Registration.public_id).where(Registration.source_ref == ref)).first() if ref else None
+    if holder and holder != raw.get("public_id") and holder != current_public_id:
+        errors["provenance.ref"] = [f"{holder} of this organisation has this reference already."]
     public_id = raw.get("public_id")
     if clean and org and public_id and not public_ids.matches(public_id, clean["kind"], org.code):
         errors["public_id"] = [f"Must start with {public_ids.prefix_for(clean['kind'], org.code)}-."]
@@ -146,7 +150,7 @@ def update(*, session: Session, actor: Actor, public_id: str, data: dict) -> Sav
     require(actor, "edit", org.id)
     if isinstance(data, dict):
         data = {**data, "kind": data.get("kind", registration.kind), "organisation": data.get("organisation", org.code)}
-    clean, new_org, warnings = _check(session, data)
+    clean, new_org, warnings = _check(session, data, current_public_id=public_id)
     errors = {}
     if clean["kind"] != registration.kind:
         errors["kind"] = ["The kind of a registration cannot change."]

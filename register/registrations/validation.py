@@ -32,15 +32,14 @@ class Duration(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
-        message = "Use a positive ISO 8601 duration of at most 40 characters, for example P2Y or P28D."
-        if len(text) > 40 or text.startswith("-"):
+        # P0D is meaningful (not kept at all); negative or number-less durations (-P1D, PT) are not.
+        message = "Use an ISO 8601 duration of at most 40 characters, for example P2Y, P28D or P0D."
+        if len(text) > 40 or text.startswith("-") or not any(ch.isdigit() for ch in text):
             raise ValidationError(message)
         try:
-            duration = isodate.parse_duration(text)
+            isodate.parse_duration(text)
         except (isodate.ISO8601Error, ValueError, OverflowError):
             raise ValidationError(message) from None
-        if not duration:
-            raise ValidationError(message)
         return text
 
 
