@@ -95,7 +95,7 @@ def _dates(session: Session) -> dict[str | None, tuple]:
     """(first published, last changed) of the public register as a whole (None) and per kind."""
     rows = session.exec(
         select(Registration.kind, func.min(Registration.first_published_at), func.max(Registration.updated_at))
-        .where(Registration.state.in_(queries.LISTED_STATES)).group_by(Registration.kind)).all()
+        .where(Registration.state.in_(queries.PUBLIC_STATES)).group_by(Registration.kind)).all()
     found: dict[str | None, tuple] = {kind: (first, last) for kind, first, last in rows}
     firsts = [first for first, _ in found.values() if first]
     lasts = [last for _, last in found.values() if last]

@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from flask import Response, current_app, json, request
@@ -12,6 +13,7 @@ _CAMEL = re.compile(r"_([a-z0-9])")
 _SNAKE = re.compile(r"(?<=[a-z0-9])([A-Z])")
 
 
+@lru_cache(maxsize=4096)  # the same few hundred member names, millions of times in a full download
 def camel(name: str) -> str:
     """snake_case → camelCase (a dotted path is converted part by part)."""
     return ".".join(_CAMEL.sub(lambda m: m.group(1).upper(), part) for part in name.split("."))

@@ -10,8 +10,7 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from functools import lru_cache
+from collections.abc import Callable, Iterable, Iterator
 
 from flask import Response, request, stream_with_context
 from sqlalchemy import func
@@ -19,7 +18,7 @@ from sqlmodel import Session, select
 
 from api import schemas
 from api.blueprint import bp, documented, parse_query
-from api.conventions import camel
+from api.conventions import camelize
 from api.csv_format import COLUMNS, row
 from api.geojson import GEOJSON, feature
 from register.registrations import bulk, queries
@@ -101,21 +100,9 @@ def _not_modified(etag: str, last_modified) -> bool:
     return bool(last_modified and request.if_modified_since and last_modified <= request.if_modified_since)
 
 
-_camel = lru_cache(maxsize=4096)(camel)  # the same few hundred member names, millions of times
-
-
-def _camelize(value):
-    """api.conventions.camelize with the name conversion cached (the bulk of a full download's time)."""
-    if isinstance(value, Mapping):
-        return {_camel(k) if isinstance(k, str) else k: _camelize(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_camelize(v) for v in value]
-    return value
-
-
 def _jsonl_lines(session: Session) -> Iterator[str]:
     for data in bulk.iter_public_full(session=session, batch=FULL_BATCH):
-        yield json.dumps(_camelize(data), ensure_ascii=False, separators=(",", ":")) + "\n"
+        yield json.dumps(camelize(data), ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def _csv_lines(session: Session) -> Iterator[str]:

@@ -92,7 +92,7 @@ def _query(args: dict, codes: list[str], area: Area | None):
         .join(Registration, Registration.id == RegistrationVersion.registration_id)
         .join(Organisation, Organisation.id == Registration.organisation_id)
         .outerjoin(SensorDetails, SensorDetails.registration_id == Registration.id)
-        .where(Registration.state.in_(queries.LISTED_STATES),
+        .where(Registration.state.in_(queries.PUBLIC_STATES),
                RegistrationVersion.state.in_(("published", "withdrawn")))
     )
     if codes:

@@ -73,7 +73,7 @@ class ListQuery(CamelSchema):
     kind = fields.String(validate=_codes("kind"))
     organisation = fields.String(metadata={"description": "Organisation codes, comma-separated (e.g. gm0363,pv27)."},
                                  validate=validate.Regexp(r"^[a-z0-9]{3,40}(,[a-z0-9]{3,40})*$"))
-    state = fields.String(validate=validate.OneOf(queries.LISTED_STATES))
+    state = fields.String(validate=validate.OneOf(queries.PUBLIC_STATES))
     theme = fields.String(validate=_codes("theme"))
     personal_data = fields.String(validate=_codes("personal_data"))
     dpia_status = fields.String(validate=_codes("dpia_status"))

@@ -10,9 +10,7 @@ from register.errors import Conflict, Invalid, NotAuthorised, NotFound
 from register.organisations.models import Organisation
 from register.registrations import service as registrations
 from register.registrations.mapping import prune, stored_ref
-from register.registrations.models import Registration
-
-PUBLIC_STATES = ("published", "withdrawn")
+from register.registrations.models import PUBLIC_STATES, Registration
 
 
 def export_lines(*, session: Session, organisation: str | None = None, include_unpublished: bool = False,

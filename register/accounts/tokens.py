@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
@@ -50,17 +50,10 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    # SQLite hands datetimes back without a zone; they were stored as UTC.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
-
-
 def _info(token: ApiToken) -> TokenInfo:
     return TokenInfo(id=token.id, organisation_id=token.organisation_id, name=token.name, role=token.role,
-                     prefix=token.prefix, created_by_id=token.created_by_id, created_at=_aware(token.created_at),
-                     last_used_at=_aware(token.last_used_at), revoked_at=_aware(token.revoked_at))
+                     prefix=token.prefix, created_by_id=token.created_by_id, created_at=token.created_at,
+                     last_used_at=token.last_used_at, revoked_at=token.revoked_at)
 
 
 def create_token(*, session: Session, actor: Actor, organisation: Organisation, role: str,
@@ -127,7 +120,7 @@ def authenticate(*, session: Session, secret: str | None, request_id: str | None
     if token is None or not hmac.compare_digest(token.token_hash, digest) or token.revoked_at is not None:
         return None
     stamp = now()
-    last = _aware(token.last_used_at)
+    last = token.last_used_at
     if last is None or stamp - last >= TOUCH_INTERVAL:
         token.last_used_at = stamp
         session.add(token)

@@ -12,9 +12,7 @@ from sqlmodel import Session, select
 
 from register.organisations.models import Organisation
 from register.registrations import mapping, queries
-from register.registrations.models import Registration, RegistrationLink, SensorDetails
-
-LISTED_STATES = queries.LISTED_STATES
+from register.registrations.models import PUBLIC_STATES, Registration, RegistrationLink, SensorDetails
 
 
 def _keyset(session: Session, query, batch: int, key: Callable) -> Iterator[list]:
@@ -59,7 +57,7 @@ def iter_public_full(*, session: Session, batch: int = 500) -> Iterator[dict]:
     """
     query = (select(Registration, Organisation)
              .join(Organisation, Organisation.id == Registration.organisation_id)
-             .where(Registration.state.in_(LISTED_STATES)))
+             .where(Registration.state.in_(PUBLIC_STATES)))
     for rows in _keyset(session, query, batch, key=lambda row: row[0].id):
         ids = [reg.id for reg, _ in rows]
         details = _details(session, rows)
@@ -103,7 +101,7 @@ def _linked_from(session: Session, public_ids: list[str]) -> dict[str, list[dict
     rows = session.exec(
         select(RegistrationLink.target_public_id, Registration.public_id, RegistrationLink.relation)
         .join(Registration, Registration.id == RegistrationLink.source_id)
-        .where(RegistrationLink.target_public_id.in_(public_ids), Registration.state.in_(LISTED_STATES))
+        .where(RegistrationLink.target_public_id.in_(public_ids), Registration.state.in_(PUBLIC_STATES))
         .order_by(Registration.public_id)
     )
     found: dict[str, list[dict]] = {}
@@ -116,4 +114,4 @@ def _public_ids(session: Session, public_ids: set[str]) -> set[str]:
     if not public_ids:
         return set()
     return set(session.exec(select(Registration.public_id).where(
-        Registration.public_id.in_(sorted(public_ids)), Registration.state.in_(LISTED_STATES))))
+        Registration.public_id.in_(sorted(public_ids)), Registration.state.in_(PUBLIC_STATES))))

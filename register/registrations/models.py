@@ -7,6 +7,9 @@ from sqlmodel import Field, SQLModel
 
 from register.clock import now
 
+# Published items are listed; withdrawn ones stay public, marked so. Everything else is internal.
+PUBLIC_STATES = ("published", "withdrawn")
+
 
 def _json(default=list):
     return Field(default_factory=default, sa_column=Column(JSON, nullable=False))

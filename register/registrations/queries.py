@@ -22,10 +22,15 @@ from register.geo.models import Area
 from register.geo.service import areas_containing
 from register.organisations.models import Organisation, OrganisationArea
 from register.registrations import mapping
-from register.registrations.models import Registration, RegistrationLink, RegistrationVersion, SensorDetails
+from register.registrations.models import (
+    PUBLIC_STATES,
+    Registration,
+    RegistrationLink,
+    RegistrationVersion,
+    SensorDetails,
+)
 from register.registrations.service import current_data
 
-LISTED_STATES = ("published", "withdrawn")
 MAX_PAGE_SIZE = 500
 MAX_RADIUS_M = 5_000
 SORTS = {
@@ -115,7 +120,7 @@ def summary(row) -> dict:
 def public_query(filters: Filters):
     """The SELECT of public list items matching the filters (unordered)."""
     query = summary_select()
-    states = (filters.state,) if filters.state in LISTED_STATES else LISTED_STATES
+    states = (filters.state,) if filters.state in PUBLIC_STATES else PUBLIC_STATES
     query = query.where(Registration.state.in_(states))
     if filters.kind:
         query = query.where(Registration.kind == filters.kind)
@@ -216,7 +221,7 @@ def withhold(data: dict, restricted: bool = False) -> dict:
 
 def _visible(session: Session, public_id: str) -> Registration:
     reg = session.exec(select(Registration).where(Registration.public_id == public_id)).first()
-    if reg is None or (reg.state not in LISTED_STATES and reg.version_count == 0):
+    if reg is None or (reg.state not in PUBLIC_STATES and reg.version_count == 0):
         raise NotFound(f"no public registration {public_id!r}")
     return reg
 
@@ -225,7 +230,7 @@ def get_public(*, session: Session, public_id: str) -> dict:
     """The public view of one registration: its latest public content, state, links and history size."""
     reg = _visible(session, public_id)
     org = session.get(Organisation, reg.organisation_id)
-    if reg.state in LISTED_STATES:
+    if reg.state in PUBLIC_STATES:
         data = current_data(session=session, registration=reg)
     else:  # archived: the last public snapshot
         data = dict(_versions(session, reg)[-1].snapshot)
@@ -241,14 +246,14 @@ def get_public(*, session: Session, public_id: str) -> dict:
 
 def _is_public(session: Session, public_id: str) -> bool:
     return session.exec(select(Registration.id).where(
-        Registration.public_id == public_id, Registration.state.in_(LISTED_STATES))).first() is not None
+        Registration.public_id == public_id, Registration.state.in_(PUBLIC_STATES))).first() is not None
 
 
 def _linked_from(session: Session, public_id: str) -> list[dict]:
     rows = session.exec(
         select(Registration.public_id, RegistrationLink.relation)
         .join(Registration, Registration.id == RegistrationLink.source_id)
-        .where(RegistrationLink.target_public_id == public_id, Registration.state.in_(LISTED_STATES))
+        .where(RegistrationLink.target_public_id == public_id, Registration.state.in_(PUBLIC_STATES))
         .order_by(Registration.public_id)
     )
     return [{"source": pid, "relation": rel} for pid, rel in rows]

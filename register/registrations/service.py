@@ -18,10 +18,8 @@ from register.geo.service import organisation_covers
 from register.organisations.models import Organisation
 from register.organisations.service import areas_of
 from register.registrations import mapping, public_ids
-from register.registrations.models import Registration, RegistrationLink, RegistrationVersion
+from register.registrations.models import PUBLIC_STATES, Registration, RegistrationLink, RegistrationVersion
 from register.registrations.validation import validate_registration
-
-PUBLIC_STATES = ("published", "withdrawn")
 
 
 @dataclass
@@ -162,7 +160,7 @@ def update(*, session: Session, actor: Actor, public_id: str, data: dict) -> Sav
         raise Invalid(errors)
     if registration.state == "archived":
         raise Conflict("an archived registration cannot be changed")
-    before = _pending_or_current(session, registration)
+    before = pending_data(session=session, registration=registration)
     clean.pop("public_id", None)
     unchanged = not mapping.diff(before, mapping.prune({"public_id": public_id, **mapping.plain(clean)}))
     if unchanged:
@@ -178,7 +176,7 @@ def update(*, session: Session, actor: Actor, public_id: str, data: dict) -> Sav
     registration.updated_at = now()
     session.add(registration)
     session.flush()
-    after = _pending_or_current(session, registration)
+    after = pending_data(session=session, registration=registration)
     audit.record(
         session=session, actor=actor, action="registration.update", entity_type=registration.kind,
         entity_id=public_id, organisation_id=org.id, chain=org.code,
@@ -187,16 +185,14 @@ def update(*, session: Session, actor: Actor, public_id: str, data: dict) -> Sav
     return Saved(registration, warnings)
 
 
-def _pending_or_current(session: Session, registration: Registration) -> dict:
+def pending_data(*, session: Session, registration: Registration) -> dict:
+    """What the next publication would show: the revision if there is one, else the columns."""
     if registration.revision is not None:
         org_code = session.get(Organisation, registration.organisation_id).code
         return mapping.prune({"public_id": registration.public_id, "organisation": org_code, **registration.revision})
     return current_data(session=session, registration=registration)
 
 
-def pending_data(*, session: Session, registration: Registration) -> dict:
-    """What the next publication would show: the revision if there is one, else the columns."""
-    return _pending_or_current(session, registration)
 
 
 def _transition(session, actor, public_id, permission) -> tuple[Registration, Organisation]:

@@ -25,12 +25,16 @@ def _stored(code: str, ref: str) -> str:
     return key if len(key) <= 120 else f"{code}:sha256:{hashlib.sha256(ref.encode()).hexdigest()}"
 
 
-def upgrade() -> None:
-    conn = op.get_bind()
-    rows = conn.execute(sa.text(
+def _references(conn):
+    return conn.execute(sa.text(
         "SELECT registration.id, organisation.code, registration.source_ref FROM registration "
         "JOIN organisation ON organisation.id = registration.organisation_id WHERE registration.source_ref IS NOT NULL"
     )).all()
+
+
+def upgrade() -> None:
+    conn = op.get_bind()
+    rows = _references(conn)
     for rid, code, ref in rows:
         conn.execute(sa.text("UPDATE registration SET source_ref = :ref WHERE id = :id"),
                      {"ref": _stored(code, ref), "id": rid})
@@ -38,10 +42,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     conn = op.get_bind()
-    rows = conn.execute(sa.text(
-        "SELECT registration.id, organisation.code, registration.source_ref FROM registration "
-        "JOIN organisation ON organisation.id = registration.organisation_id WHERE registration.source_ref IS NOT NULL"
-    )).all()
+    rows = _references(conn)
     for rid, code, ref in rows:
         if ref.startswith(f"{code}:") and not ref.startswith(f"{code}:sha256:"):
             conn.execute(sa.text("UPDATE registration SET source_ref = :ref WHERE id = :id"),
