@@ -20,7 +20,7 @@ def health():
     return jsonify(status="ok", database="ok")
 
 
-@blueprint.get("/")
+@blueprint.get("/status")
 def overview():
     """Counts of registrations per kind and per state."""
     counts = stats.counts(session=read_session())

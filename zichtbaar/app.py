@@ -18,12 +18,17 @@ def create_app(config: Config | None = None) -> Flask:
     app.extensions["zichtbaar.db"] = database
 
     import api
+    import portal
     from portal.status import blueprint as status_blueprint
     from zichtbaar import web
     from zichtbaar.cli import register_commands
 
     web.init_app(app)
     api.init_app(app)
+    csrf = portal.init_app(app)
+    from api.blueprint import bp as api_blueprint
+
+    csrf.exempt(api_blueprint)  # the API takes no cookies: bearer tokens, so there is nothing to forge
     app.register_blueprint(status_blueprint)
     register_commands(app)
     return app

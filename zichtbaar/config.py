@@ -20,6 +20,13 @@ class Config:
     seed_data_dir: Path = PROJECT_ROOT / "seed_data"
     testing: bool = False
     api_rate_limit: str = "300 per minute"  # per client address; shared through Redis when REDIS_URL is set
+    # Map tiles: the one third-party host the portal may contact. Default: PDOK BRT-Achtergrondkaart.
+    map_tiles_url: str = "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png"
+    map_tiles_attribution: str = "Kaartgegevens &copy; Kadaster"
+    geocoder: str = "gazetteer"  # "gazetteer" (offline, from seed data) or "pdok" (Locatieserver, falls back)
+    pdok_locatieserver_url: str = "https://api.pdok.nl/bzk/locatieserver/search/v3_1"
+    secure_cookies: bool = False  # Secure flag on cookies; on by default in production (HTTPS)
+    session_minutes: int = 120  # a back-office session ends after this long without activity
 
     @classmethod
     def from_env(cls, environ=None) -> "Config":
@@ -36,6 +43,41 @@ class Config:
             seed_data_dir=Path(env.get("SEED_DATA_DIR") or PROJECT_ROOT / "seed_data"),
             api_rate_limit=env.get("API_RATE_LIMIT") or "300 per minute",
         )
+        config.map_tiles_url = env.get("MAP_TILES_URL") or config.map_tiles_url
+        config.map_tiles_attribution = env.get("MAP_TILES_ATTRIBUTION") or config.map_tiles_attribution
+        config.geocoder = env.get("GEOCODER") or config.geocoder
+        config.pdok_locatieserver_url = env.get("PDOK_LOCATIESERVER_URL") or config.pdok_locatieserver_url
+        secure = env.get("SECURE_COOKIES")
+        config.secure_cookies = (secure == "1") if secure is not None else environment == "production"
+        config.session_minutes = int(env.get("SESSION_MINUTES") or config.session_minutes)
         if secret:
             config.secret_key = secret
+        else:
+            config.secret_key = _development_secret()
         return config
+
+    @property
+    def tile_origin(self) -> str:
+        """scheme://host of the tile server, for the Content-Security-Policy."""
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(self.map_tiles_url)
+        return f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
+
+
+def _development_secret() -> str:
+    """One secret per checkout outside production, so every gunicorn worker signs sessions alike."""
+    path = PROJECT_ROOT / "instance" / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_hex(32)
+    try:  # "x": when two workers start at once, the first one's secret wins
+        with open(path, "x") as out:
+            out.write(secret)
+        path.chmod(0o600)
+        return secret
+    except FileExistsError:
+        return path.read_text().strip()

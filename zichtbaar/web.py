@@ -1,8 +1,9 @@
 """Web plumbing both faces share: the unit of work per request, request ids, security headers."""
 
+import secrets
 import uuid
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 
 from register.db import Database
 
@@ -10,15 +11,27 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "X-Frame-Options": "DENY",
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
     "Permissions-Policy": "geolocation=(self), camera=(), microphone=()",
 }
 
 
+def csp_nonce() -> str:
+    """This response's nonce for the few inline scripts the pages need (the folium map's set-up)."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
+def content_security_policy() -> str:
+    """Only the app itself, plus the configured tile host for map images; inline script only by nonce."""
+    tiles = current_app.config["ZICHTBAAR"].tile_origin
+    script = f"script-src 'self' 'nonce-{g.csp_nonce}'" if "csp_nonce" in g else "script-src 'self'"
+    return (f"default-src 'self'; {script}; style-src 'self' 'unsafe-inline'; img-src 'self' data: {tiles}; "
+            "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'")
+
+
 def database(app: Flask | None = None) -> Database:
     """The app's database."""
-    from flask import current_app
-
     return (app or current_app).extensions["zichtbaar.db"]
 
 
@@ -47,5 +60,6 @@ def init_app(app: Flask) -> None:
     def _headers(response):
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        response.headers.setdefault("Content-Security-Policy", content_security_policy())
         response.headers["X-Request-ID"] = g.get("request_id", "")
         return response

@@ -44,3 +44,15 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=now)
     last_used_at: datetime | None = None
     revoked_at: datetime | None = None
+
+
+class SignInThrottle(SQLModel, table=True):
+    """Failed sign-ins counted per account and per address, so guessing slows down and then stops."""
+
+    __tablename__ = "sign_in_throttle"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=120, unique=True)  # "account:<id>" or "address:<ip>"
+    failures: int = 0
+    window_started_at: datetime = Field(default_factory=now)
+    locked_until: datetime | None = None

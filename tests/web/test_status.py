@@ -32,7 +32,7 @@ def test_status_page_counts_per_kind_and_state(client, db, actors):
     with db.unit_of_work() as s:
         service.create(session=s, actor=actors["editor_a"], data=payload("sensor"))
         service.create(session=s, actor=actors["editor_a"], data=payload("sensor"))
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/status").get_data(as_text=True)
     assert "Registraties per soort en status" in page
     row = page.split("Sensor</th>")[1].split("</tr>")[0]
     assert "<td>2</td>" in row
