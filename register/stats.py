@@ -20,3 +20,10 @@ def counts(*, session: Session) -> dict:
     for kind, state, n in rows:
         table.setdefault(kind, {})[state] = n
     return {"organisations": session.exec(select(func.count(Organisation.id))).one(), "registrations": table}
+
+
+def public_counts(*, session: Session) -> dict[str, int]:
+    """How many published registrations there are per kind."""
+    rows = session.exec(select(Registration.kind, func.count()).where(Registration.state == "published")
+                        .group_by(Registration.kind))
+    return {kind: n for kind, n in rows}

@@ -1,7 +1,22 @@
-"""The public citizen portal: near me, place pages, registrations, organisations, search."""
+"""The public citizen portal: near me, place pages, registrations, organisations, search, reports."""
 
 from flask import Blueprint
 
 blueprint = Blueprint("public", __name__, template_folder="templates")
 
-from portal.public import pages  # noqa: E402,F401  (routes attach themselves to the blueprint)
+# Routes attach themselves to the blueprint when their module is imported.
+from portal.public import browse, organisations, place, registration, report, start  # noqa: E402,F401
+
+
+@blueprint.app_context_processor
+def _helpers():
+    from flask import current_app, url_for
+
+    from portal.public import present
+    from portal.public.fields import VOCABULARY_OF, field_label
+
+    icons = current_app.config["ZICHTBAAR"].seed_data_dir / "dtpr" / "icons"
+    return {"vlabel": present.vlabel, "localised": present.localised, "is_untranslated": present.is_untranslated,
+            "duration": present.duration, "sensor_icon": lambda code: present.icon_name(code, icons), "field_label": field_label,
+            "vocab_fields": VOCABULARY_OF, "map_labels": lambda: present.map_labels(
+                lambda name: url_for("public.icon", name=name) if (icons / f"{name}.svg").exists() else None)}
