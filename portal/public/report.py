@@ -3,11 +3,11 @@
 from flask import abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from portal.public import blueprint
 from register.errors import Invalid, NotFound
 from register.organisations import service as organisations
 from register.registrations import queries
 from register.reports import service as reports
-from portal.public import blueprint
 from zichtbaar.web import database, read_session
 
 FIELDS = ("kind", "message", "registration", "organisation", "lat", "lon", "contact")

@@ -25,7 +25,7 @@ class ReportInput(Schema):
     lon = fields.Float(load_default=None, validate=validate.Range(3.2, 7.3))
     contact = fields.Email(load_default=None, validate=validate.Length(max=254))
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)  # all problems at once
     def _about_something(self, data, **_):
         if not data.get("registration") and not data.get("organisation"):
             raise ValidationError("Say which registration or which organisation the report is about.", "organisation")
