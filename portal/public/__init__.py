@@ -13,10 +13,10 @@ def _helpers():
     from flask import current_app, url_for
 
     from portal.public import present
-    from portal.public.fields import VOCABULARY_OF, field_label
+    from portal.public.fields import field_label, vocabulary_of
 
     icons = current_app.config["ZICHTBAAR"].seed_data_dir / "dtpr" / "icons"
     return {"vlabel": present.vlabel, "localised": present.localised, "is_untranslated": present.is_untranslated,
             "duration": present.duration, "sensor_icon": lambda code: present.icon_name(code, icons), "field_label": field_label,
-            "vocab_fields": VOCABULARY_OF, "map_labels": lambda: present.map_labels(
+            "vocabulary_of": vocabulary_of, "map_labels": lambda: present.map_labels(
                 lambda name: url_for("public.icon", name=name) if (icons / f"{name}.svg").exists() else None)}

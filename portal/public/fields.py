@@ -15,6 +15,23 @@ FIELD_LABELS = {
     "oversight_body": _l("Who supervises"), "links": _l("Related registrations"), "en": _l("English texts"),
     "provenance": _l("Source"), "state": _l("Status"), "withdrawal_reason": _l("Why it was withdrawn"),
     "organisation": _l("Organisation"), "kind": _l("Kind"), "theme": _l("Theme"),
+    "sensor": _l("About the sensor"), "algorithm": _l("About the algorithm"), "agreement": _l("About the agreement"),
+    "legal_basis.title": _l("Law or regulation"), "legal_basis.citation": _l("Article"), "url": _l("Link"),
+    "dpia.status": _l("Status"), "dpia.date": _l("Date"), "dpia.reason": _l("Reason"), "dpia.summary": _l("Summary"),
+    "assessments.type": _l("Assessment"), "assessments.status": _l("Status"), "assessments.date": _l("Date"),
+    "assessments.summary": _l("Summary"), "objection.description": _l("How"), "name": _l("Name"),
+    "sensor.operator.organisation": _l("Organisation code"), "sensor.opt_out.possible": _l("Possible"),
+    "sensor.opt_out.how": _l("How"), "agreement.parties.side": _l("Side"), "agreement.parties.role": _l("Role"),
+    "agreement.parties.organisation": _l("Organisation code"), "algorithm.inputs.source": _l("Source"),
+    "algorithm.inputs.sensitive_proxy": _l("Could stand in for a sensitive trait"),
+    "algorithm.supplier.country": _l("Country"), "algorithm.rights_test.result": _l("Result"),
+    "algorithm.rights_test.assessor": _l("Assessed by"), "algorithm.rights_test.date": _l("Date"),
+    "algorithm.error_rates.false_positive_rate": _l("Share wrongly flagged"),
+    "algorithm.error_rates.false_negative_rate": _l("Share wrongly missed"),
+    "algorithm.error_rates.accepted_margin": _l("Accepted margin"),
+    "algorithm.error_rates.measured_on": _l("Measured on"),
+    "algorithm.error_rates.people_wrongly_affected": _l("People wrongly affected"),
+    "algorithm.error_rates.note": _l("Note"),
     "dpia_status": _l("DPIA"), "sensor_type": _l("Type of sensor"), "identifiability": _l("Can it identify people?"),
     # algorithm
     "algorithm.algorithm_type": _l("Type of algorithm"), "algorithm.self_learning": _l("Self-learning"),
@@ -56,9 +73,16 @@ VOCABULARY_OF = {
     "direction": "direction", "agreement_type": "agreement_type", "sharing_method": "sharing_method",
     "frequency": "frequency", "status": None, "side": "party_side", "role": "party_role",
     "relation": "link_relation", "type": None,
+    "dpia.status": "dpia_status", "assessments.status": "assessment_status", "assessments.type": "assessment_type",
 }
 
 
 def field_label(path: str) -> str:
-    """The plain label of a field path such as 'sensor.measures'; the path itself when unknown."""
-    return str(FIELD_LABELS.get(path, path.rsplit(".", 1)[-1].replace("_", " ")))
+    """The plain label of a field path such as 'sensor.measures': the whole path's, else its last part's."""
+    leaf = path.rsplit(".", 1)[-1]
+    return str(FIELD_LABELS.get(path) or FIELD_LABELS.get(leaf) or leaf.replace("_", " "))
+
+
+def vocabulary_of(path: str) -> str | None:
+    """The vocabulary whose codes a field path holds, if any."""
+    return VOCABULARY_OF.get(path) or VOCABULARY_OF.get(path.rsplit(".", 1)[-1])
