@@ -82,8 +82,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
-        if not _is_api():
-            return exc
+        if not _is_api():  # the HTML faces render their own error pages when they registered a renderer
+            return app.extensions.get("zichtbaar.html_error", lambda e: e)(exc)
         headers = {}
         if exc.code == 429:
             retry = getattr(exc, "retry_after", None) or _retry_after(exc)
@@ -99,7 +99,9 @@ def init_app(app: Flask) -> None:
             return _http(exc)
         app.logger.exception("unhandled error on %s", request.path)
         if not _is_api():
-            raise exc
+            from werkzeug.exceptions import InternalServerError
+
+            return app.extensions.get("zichtbaar.html_error", lambda e: e)(InternalServerError())
         return problem(500, "Internal server error", "Something went wrong on our side; it has been logged.")
 
 

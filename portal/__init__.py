@@ -5,7 +5,7 @@ from datetime import timedelta
 from flask import Flask, redirect, request, send_from_directory
 from flask_wtf.csrf import CSRFProtect
 
-from portal import assets, i18n, signin
+from portal import assets, errors, i18n, signin
 from portal.safety import safe_next
 
 
@@ -20,6 +20,7 @@ def init_app(app: Flask) -> CSRFProtect:
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session, which itself expires
     )
     i18n.init_app(app)
+    errors.init_app(app)
     csrf = CSRFProtect(app)
     signin.init_app(app)
     app.register_blueprint(assets.blueprint)

@@ -14,6 +14,10 @@ def create_app(config: Config | None = None) -> Flask:
     app.config.update(SECRET_KEY=config.secret_key, TESTING=config.testing, JSON_SORT_KEYS=False,
                       MAX_CONTENT_LENGTH=10 * 1024 * 1024)
     app.config["ZICHTBAAR"] = config
+    if config.proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.proxies, x_proto=config.proxies)
     database = Database(config.database_url)
     app.extensions["zichtbaar.db"] = database
 

@@ -27,6 +27,9 @@ class Config:
     pdok_locatieserver_url: str = "https://api.pdok.nl/bzk/locatieserver/search/v3_1"
     secure_cookies: bool = False  # Secure flag on cookies; on by default in production (HTTPS)
     session_minutes: int = 120  # a back-office session ends after this long without activity
+    # Reverse proxies in front of the app that set X-Forwarded-For/-Proto; 0 trusts none (direct serving).
+    # Must be right: sign-in throttling and rate limits count per client address.
+    proxies: int = 0
 
     @classmethod
     def from_env(cls, environ=None) -> "Config":
@@ -50,6 +53,7 @@ class Config:
         secure = env.get("SECURE_COOKIES")
         config.secure_cookies = (secure == "1") if secure is not None else environment == "production"
         config.session_minutes = int(env.get("SESSION_MINUTES") or config.session_minutes)
+        config.proxies = int(env.get("PROXIES") or 0)
         if secret:
             config.secret_key = secret
         else:

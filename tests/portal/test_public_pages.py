@@ -157,3 +157,12 @@ def test_language_switch_remembers_the_choice_and_only_redirects_locally(client)
     assert response.status_code == 302 and response.headers["Location"] == "/zoeken"
     assert 'lang="en"' in client.get("/").get_data(as_text=True)
     assert client.get("/taal/nl?next=https://evil.example/").headers["Location"] == "/"
+
+
+def test_error_pages_are_html_in_the_visitors_language(client):
+    missing = client.get("/registraties/NOPE-1", headers={"Accept": "text/html"})
+    assert missing.status_code == 404 and missing.mimetype == "text/html"
+    assert "Pagina niet gevonden" in missing.get_data(as_text=True)
+    english = client.get("/bestaat-niet?lang=en").get_data(as_text=True)
+    assert "Page not found" in english
+    assert client.get("/api/v1/registrations/NOPE-1").mimetype == "application/problem+json"
