@@ -12,7 +12,12 @@ from zichtbaar.web import read_session
 
 RADII = (100, 250, 500, 1000, 2000)
 DEFAULT_RADIUS = 500
-LIST_LIMIT = 500  # the list alternative shows at most this many sensors; the total is always given
+LIST_SIZES = (100, 500)  # the list alternative shows the nearest 100, or 500 on request; the total is always given
+APPLICABLE_LIMIT = 2000
+# Organisations with a local area get a full block; national and other bodies share one compact table,
+# or the page would hold dozens of blocks for every address in the country.
+LOCAL_TYPES = {"municipality", "province", "water_board", "safety_region", "environmental_service",
+               "joint_arrangement", "health_service", "police"}
 ZOOM_FOR_RADIUS = {100: 18, 250: 17, 500: 16, 1000: 15, 2000: 14}
 
 
@@ -37,8 +42,10 @@ def place():
     radius = radius if radius in RADII else DEFAULT_RADIUS
     label = (request.args.get("label") or "").strip()[:120]
     hidden_types = set(request.args.getlist("verberg"))  # legend filter without JavaScript
+    list_limit = LIST_SIZES[1] if request.args.get("n") == str(LIST_SIZES[1]) else LIST_SIZES[0]
     session = read_session()
-    found = queries.near_me(session=session, lat=lat, lon=lon, radius_m=radius, limit=LIST_LIMIT)
+    found = queries.near_me(session=session, lat=lat, lon=lon, radius_m=radius, limit=list_limit,
+                            applicable_limit=APPLICABLE_LIMIT)
     groups = group_sensors(found.sensors)
     orgs = []
     for org in found.organisations:
@@ -54,6 +61,7 @@ def place():
                       zoom=ZOOM_FOR_RADIUS[radius], radius_m=radius, marker_label=label)
     return render_template(
         "public/place.html", lat=lat, lon=lon, radius=radius, radii=RADII, label=label, found=found,
-        groups=groups, hidden_types=hidden_types, organisations=orgs, applicable=applicable, map=parts,
-        list_limit=LIST_LIMIT,
+        groups=groups, hidden_types=hidden_types, applicable=applicable, map=parts, list_limit=list_limit,
+        local_orgs=[o for o in orgs if o.type in LOCAL_TYPES], other_orgs=[o for o in orgs if o.type not in LOCAL_TYPES],
+        larger_list=LIST_SIZES[1],
     )

@@ -33,6 +33,7 @@ from register.registrations.service import current_data
 
 MAX_PAGE_SIZE = 500
 MAX_RADIUS_M = 5_000
+MAX_BOX_ROWS = 150  # a box up to ~33 km high uses the grid index; larger ones (the whole country) scan
 SORTS = {
     "title": (Registration.title,),
     "-title": (Registration.title.desc(),),
@@ -153,6 +154,17 @@ def public_query(filters: Filters):
             SensorDetails.max_lat >= min_lat, SensorDetails.min_lat <= max_lat,
             SensorDetails.max_lon >= min_lon, SensorDetails.min_lon <= max_lon,
         )
+        ranges = cell_ranges(min_lat, min_lon, max_lat, max_lon)
+        if len(ranges) <= MAX_BOX_ROWS:
+            # A map viewport: find its sensors through the grid-cell index (points) and the box index
+            # (areas, routes) first, instead of walking every published sensor in the country.
+            points = select(SensorDetails.registration_id).where(
+                or_(*(SensorDetails.cell.between(a, b) for a, b in ranges)),
+                SensorDetails.lat.between(min_lat, max_lat), SensorDetails.lon.between(min_lon, max_lon))
+            shapes = select(SensorDetails.registration_id).where(
+                SensorDetails.shape.in_(("area", "route")), SensorDetails.min_lat <= max_lat,
+                SensorDetails.max_lat >= min_lat)
+            query = query.where(Registration.id.in_(points.union_all(shapes)))
     if filters.near:
         query = query.where(_within(*filters.near))
     return query
@@ -420,8 +432,12 @@ def _applicable_uncached(session: Session, org_ids: list[int], limit: int) -> tu
     return items, sum(totals)
 
 
-def near_me(*, session: Session, lat: float, lon: float, radius_m: float = 500, limit: int = 200) -> NearMe:
-    """Sensors around a point plus what applies there through the organisations whose area holds it."""
+def near_me(*, session: Session, lat: float, lon: float, radius_m: float = 500, limit: int = 200,
+            applicable_limit: int | None = None) -> NearMe:
+    """Sensors around a point plus what applies there through the organisations whose area holds it.
+
+    `limit` caps the sensors and, unless `applicable_limit` is given, the applicable items too.
+    """
     radius_m = max(1.0, min(float(radius_m), MAX_RADIUS_M))
     sensors, sensors_total = sensors_near(session=session, lat=lat, lon=lon, radius_m=radius_m, limit=limit)
     areas = areas_containing(session=session, lat=lat, lon=lon)
@@ -431,7 +447,8 @@ def near_me(*, session: Session, lat: float, lon: float, radius_m: float = 500, 
     orgs = list(session.exec(
         select(Organisation).where(Organisation.id.in_(holders)).order_by(Organisation.name, Organisation.id)
     )) if area_ids else []
-    applicable, applicable_total = _applicable(session, [o.id for o in orgs], limit) if orgs else ([], 0)
+    applicable, applicable_total = (_applicable(session, [o.id for o in orgs], applicable_limit or limit)
+                                    if orgs else ([], 0))
     return NearMe(
         sensors=sensors, sensors_total=sensors_total,
         areas=[{"code": a.code, "name": a.name, "kind": a.kind} for a in sorted(areas, key=_area_order)],
