@@ -22,6 +22,19 @@ run: $(VENV)/.installed
 	exec $(BIN)/gunicorn --config zichtbaar/gunicorn_conf.py --bind 0.0.0.0:$(PORT) zichtbaar.wsgi:app
 
 test: $(VENV)/.installed
+# The browser tests (tests/e2e) drive Debian's chromium and inject axe-core from npm; fetch them once.
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+		else sudo=none; fi; \
+		if [ "$$sudo" = none ]; then echo "== /usr/bin/chromium missing and no root or sudo: browser tests will skip"; \
+		else echo "== installing Debian's chromium for the browser tests"; \
+			$$sudo apt-get update -qq >/dev/null && \
+			$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || exit 1; fi; \
+	fi
+	@if [ ! -d tests/e2e/node_modules ]; then \
+		if command -v npm >/dev/null; then npm ci --prefix tests/e2e --no-audit --no-fund --silent; \
+		else echo "== npm missing: the axe-core accessibility tests will skip"; fi; \
+	fi
 	$(BIN)/python -m ruff check .
 	$(BIN)/python -m pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
