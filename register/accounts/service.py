@@ -99,3 +99,72 @@ def revoke(*, session: Session, actor: Actor, user: User, organisation: Organisa
     audit.record(session=session, actor=actor, action="membership.revoke", entity_type="user", entity_id=str(user.id),
                  organisation_id=organisation.id, chain=organisation.code, changes={"role": role})
     session.flush()
+
+
+def members(*, session: Session, actor: Actor, organisation: Organisation) -> list[tuple[User, list[str]]]:
+    """The accounts with a role in an organisation and their roles there (its admins or site admins)."""
+    require(actor, "manage_members", organisation.id)
+    rows = session.exec(select(User, Membership.role).join(Membership, Membership.user_id == User.id)
+                        .where(Membership.organisation_id == organisation.id).order_by(User.email, Membership.role))
+    found: dict[int, tuple[User, list[str]]] = {}
+    for user, role in rows:
+        found.setdefault(user.id, (user, []))[1].append(role)
+    return list(found.values())
+
+
+def member(*, session: Session, actor: Actor, organisation: Organisation, user_id: int) -> User:
+    """One account with a role in the organisation; NotFound for anyone else, so ids elsewhere stay hidden."""
+    require(actor, "manage_members", organisation.id)
+    user = session.exec(select(User).join(Membership, Membership.user_id == User.id).where(
+        User.id == user_id, Membership.organisation_id == organisation.id)).first()
+    if user is None:
+        raise NotFound(f"no member {user_id} in {organisation.code}")
+    return user
+
+
+def add_member(
+    *, session: Session, actor: Actor, organisation: Organisation, email: str, display_name: str, role: str,
+) -> tuple[User, bool]:
+    """Give a person a role in the organisation, creating their account (without a password) when new.
+
+    Org admins may create accounts, but only this way: for their own organisation, never a site admin.
+    The new account signs in after setting a password through a link; returns (user, created).
+    """
+    require(actor, "manage_members", organisation.id)
+    if role not in codes("role"):
+        raise Invalid({"role": [f"Use one of: {', '.join(sorted(codes('role')))}."]})
+    user = get_by_email(session=session, email=email)
+    created = user is None
+    if created:
+        email = normalise_email(email)
+        errors: dict[str, list[str]] = {}
+        if "@" not in email or email.startswith("@") or email.endswith("@") or len(email) > 254:
+            errors["email"] = ["Give a valid e-mail address."]
+        if not (display_name or "").strip() or len(display_name.strip()) > 120:
+            errors["display_name"] = ["Give a display name (a role or team name is fine)."]
+        if errors:
+            raise Invalid(errors)
+        user = User(email=email, display_name=display_name.strip(), password_hash=None)
+        session.add(user)
+        session.flush()
+        audit.record(session=session, actor=actor, action="user.create", entity_type="user",
+                     entity_id=str(user.id), organisation_id=organisation.id, chain=organisation.code,
+                     changes={"site_admin": False})
+    grant(session=session, actor=actor, user=user, organisation=organisation, role=role)
+    return user, created
+
+
+def remove_member(*, session: Session, actor: Actor, organisation: Organisation, user_id: int) -> User:
+    """Take every role in the organisation away from an account (the account itself stays)."""
+    user = member(session=session, actor=actor, organisation=organisation, user_id=user_id)
+    roles = session.exec(select(Membership.role).where(
+        Membership.user_id == user.id, Membership.organisation_id == organisation.id)).all()
+    for role in roles:
+        revoke(session=session, actor=actor, user=user, organisation=organisation, role=role)
+    return user
+
+
+def reset_password(*, session: Session, user: User, password: str, request_id: str | None = None) -> None:
+    """Set the password of an account through a set-password link (the link's holder acts as the user)."""
+    set_password(session=session, actor=actor_for(session=session, user=user, request_id=request_id),
+                 user=user, password=password)

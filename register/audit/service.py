@@ -3,9 +3,9 @@
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from register.accounts.actor import Actor
@@ -125,3 +125,71 @@ def entries(
     if entity_id:
         query = query.where(AuditEntry.entity_id == entity_id)
     return list(session.exec(query.order_by(AuditEntry.id.desc()).offset(offset).limit(limit)))
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What to look for in a chain; empty fields do not filter."""
+
+    action: str | None = None  # exact action, or a prefix ending in "." ("registration.")
+    actor: str | None = None  # part of the actor's label (an e-mail address or token:<prefix>)
+    entity: str | None = None  # exact entity id, or "type:id"
+    since: date | None = None  # from this day on (UTC)
+    until: date | None = None  # up to and including this day (UTC)
+
+
+def _filtered(query, filters: AuditFilter):
+    if filters.action:
+        if filters.action.endswith("."):
+            query = query.where(AuditEntry.action.startswith(filters.action, autoescape=True))
+        else:
+            query = query.where(AuditEntry.action == filters.action)
+    if filters.actor:
+        query = query.where(func.lower(AuditEntry.actor_label).contains(filters.actor.lower(), autoescape=True))
+    if filters.entity:
+        kind, _, ident = filters.entity.partition(":")
+        if ident:
+            query = query.where(AuditEntry.entity_type == kind, AuditEntry.entity_id == ident)
+        else:
+            query = query.where(AuditEntry.entity_id == filters.entity)
+    if filters.since:
+        query = query.where(AuditEntry.created_at >= datetime.combine(filters.since, time.min, tzinfo=UTC))
+    if filters.until:
+        query = query.where(AuditEntry.created_at < datetime.combine(filters.until + timedelta(days=1), time.min,
+                                                                     tzinfo=UTC))
+    return query
+
+
+def chain_for(*, actor: Actor, organisation_id: int | None, code: str | None) -> str:
+    """The chain an actor may read: an organisation's (approvers, admins, site admins) or the site's."""
+    if code is None or code == SITE_CHAIN:
+        require(actor, "read_site_audit")
+        return SITE_CHAIN
+    require(actor, "read_audit", organisation_id)
+    return code
+
+
+def search(
+    *, session: Session, actor: Actor, organisation_id: int | None, chain: str | None,
+    filters: AuditFilter = AuditFilter(), limit: int | None = 50, offset: int = 0,
+) -> tuple[list[AuditEntry], int]:
+    """One chain's entries matching the filters, newest first, and how many match in all."""
+    chain = chain_for(actor=actor, organisation_id=organisation_id, code=chain)
+    query = _filtered(select(AuditEntry).where(AuditEntry.chain == chain), filters)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    query = query.order_by(AuditEntry.seq.desc()).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.exec(query)), total
+
+
+def actions(*, session: Session, actor: Actor, organisation_id: int | None, chain: str | None) -> list[str]:
+    """The distinct actions that occur in a chain (for a filter's choices)."""
+    chain = chain_for(actor=actor, organisation_id=organisation_id, code=chain)
+    return list(session.exec(select(AuditEntry.action).where(AuditEntry.chain == chain).distinct()
+                             .order_by(AuditEntry.action)))
+
+
+def verify_chain(*, session: Session, actor: Actor, organisation_id: int | None, chain: str | None) -> list[ChainProblem]:
+    """Recompute one chain for someone allowed to read it; the problems found (empty when intact)."""
+    return verify(session=session, chain=chain_for(actor=actor, organisation_id=organisation_id, code=chain))
