@@ -35,7 +35,8 @@ def export_lines(*, session: Session, organisation: str | None = None, include_u
         session.expunge_all()
 
 
-def _existing(session: Session, data: dict) -> Registration | None:
+def existing_registration(session: Session, data: dict) -> Registration | None:
+    """The registration an incoming record updates: by public id, else by its external reference."""
     if data.get("public_id"):
         return session.exec(select(Registration).where(Registration.public_id == data["public_id"])).first()
     ref = (data.get("provenance") or {}).get("ref") if isinstance(data.get("provenance"), dict) else None
@@ -59,14 +60,14 @@ def import_lines(*, session: Session, actor: Actor, lines: Iterable[str]) -> dic
             continue
         try:
             with session.begin_nested():
-                existing = _existing(session, data) if isinstance(data, dict) else None
+                existing = existing_registration(session, data) if isinstance(data, dict) else None
                 if existing is None:
                     registrations.create(session=session, actor=actor, data=data)
                     counts["created"] += 1
                 else:
                     before = registrations.pending_data(session=session, registration=existing)
                     comparable = {**data, "public_id": existing.public_id}
-                    if _same(before, comparable):
+                    if same_content(before, comparable):
                         counts["unchanged"] += 1
                         continue
                     registrations.update(session=session, actor=actor, public_id=existing.public_id, data=data)
@@ -81,5 +82,6 @@ def import_lines(*, session: Session, actor: Actor, lines: Iterable[str]) -> dic
     return counts
 
 
-def _same(current: dict, incoming: dict) -> bool:
+def same_content(current: dict, incoming: dict) -> bool:
+    """True when importing a record would change nothing."""
     return prune(current) == prune(incoming)
