@@ -29,6 +29,7 @@ def init_app(app: Flask) -> CSRFProtect:
 
     app.register_blueprint(public_blueprint)
     app.register_blueprint(office_blueprint)
+    _limit_forms(app)
     app.add_url_rule("/static/portal/<path:filename>", endpoint="static_portal",
                      view_func=lambda filename: send_from_directory(i18n.PORTAL / "static", filename, max_age=3600))
 
@@ -51,3 +52,17 @@ def init_app(app: Flask) -> CSRFProtect:
                 "tiles_url": config.map_tiles_url, "tiles_attribution": config.map_tiles_attribution}
 
     return csrf
+
+
+# Per address, on top of the per-account sign-in throttle: anonymous forms must not flood the
+# organisations' inboxes or the audit log. Shared through Redis when REDIS_URL is set (the API's limiter).
+FORM_LIMITS = {"public.report": "10 per minute;100 per day", "office.sign_in": "60 per minute"}
+
+
+def _limit_forms(app: Flask) -> None:
+    limiter = app.extensions.get("zichtbaar.limiter")
+    if limiter is None:
+        return
+    for endpoint, limit in FORM_LIMITS.items():
+        view = app.view_functions[endpoint]
+        app.view_functions[endpoint] = limiter.limit(limit, methods=["POST"])(view)

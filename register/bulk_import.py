@@ -26,6 +26,7 @@ from datetime import date, datetime
 from sqlmodel import Session
 
 from register.accounts.actor import Actor
+from register.accounts.authz import require
 from register.errors import Conflict, Invalid, NotAuthorised, NotFound
 from register.registrations import service as registrations
 from register.registrations.fields import KINDS, FieldSpec, fields_for
@@ -361,6 +362,8 @@ def _write(session: Session, actor: Actor, data: dict, outcome: Outcome) -> str 
         saved = registrations.create(session=session, actor=actor, data=data)
         outcome.created += 1
         return saved.registration.public_id
+    # Authorise before comparing: another organisation's drafts must not even be compared (or confirmed).
+    require(actor, "edit", existing.organisation_id)
     before = registrations.pending_data(session=session, registration=existing)
     try:
         # Cells are text; compare typed values, so "2" in a file equals the stored 2.

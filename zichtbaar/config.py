@@ -71,7 +71,7 @@ class Config:
 
 def _development_secret() -> str:
     """One secret per checkout outside production, so every gunicorn worker signs sessions alike."""
-    path = PROJECT_ROOT / "instance" / "secret_key"
+    path = Path(os.environ.get("SECRET_KEY_FILE") or PROJECT_ROOT / "instance" / "secret_key")
     try:
         return path.read_text().strip()
     except FileNotFoundError:

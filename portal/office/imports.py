@@ -5,12 +5,14 @@ import binascii
 import csv
 import io
 import json
+import zipfile
 
-from flask import Response, abort, render_template, request, stream_with_context
+from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from portal.office import blueprint
+from portal.office.audit_log import csv_safe
 from portal.office.context import require_organisation
 from portal.signin import current_actor
 from register import bulk_import, transfer, vocab
@@ -73,7 +75,8 @@ def import_template(kind: str, fmt: str):
 
 def _csv_bytes(rows) -> bytes:
     out = io.StringIO()
-    csv.writer(out).writerows(rows)
+    # Any editor (or an imported register entry) can write "=HYPERLINK(...)": defuse formulas for spreadsheets.
+    csv.writer(out).writerows([csv_safe(cell) for cell in row] for row in rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8
 
 
@@ -95,19 +98,48 @@ def _xlsx_bytes(rows, codes) -> bytes:
     return out.getvalue()
 
 
+# Limits that keep one upload from tying up a worker: the dry run sends the file back base64-encoded
+# (a third larger) within MAX_CONTENT_LENGTH (10 MB), and an .xlsx is a zip that may unpack to far more.
+MAX_UPLOAD_BYTES = 7 * 1024 * 1024
+MAX_XLSX_UNPACKED_BYTES = 60 * 1024 * 1024
+MAX_ROWS = 20_000
+
+
+def _capped(rows):
+    """The rows, refusing files with more than MAX_ROWS (checked while reading, not after)."""
+    result = []
+    for row in rows:
+        result.append(row)
+        if len(result) > MAX_ROWS + 1:  # + the header
+            raise Unreadable(_("The file has more than %(rows)s rows; split it, or use the command line.",
+                               rows=MAX_ROWS))
+    return result
+
+
+def _unpacked_size(content: bytes) -> int:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return sum(info.file_size for info in archive.infolist())
+
+
 def _items(content: bytes, filename: str, organisation: str):
     """The file's rows as import items, by its name's extension."""
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise Unreadable(_("The file is larger than 7 MB; split it, or use the command line."))
     lowered = filename.lower()
     if lowered.endswith(".xlsx"):
         try:
-            rows = list(bulk_import.read_xlsx(content))
+            if _unpacked_size(content) > MAX_XLSX_UNPACKED_BYTES:
+                raise Unreadable(_("This workbook unpacks to more than 60 MB; split it."))
+            rows = _capped(bulk_import.read_xlsx(content))
+        except Unreadable:
+            raise
         except Exception as exc:  # openpyxl raises many kinds of errors for a broken workbook
             raise Unreadable(_("This is not an Excel workbook (.xlsx) that can be read.")) from exc
         return bulk_import.items_from_rows(rows, organisation=organisation)
     if lowered.endswith(".json"):
         try:
             entries = json.loads(content.decode("utf-8-sig"))
-        except (UnicodeDecodeError, ValueError) as exc:
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
             raise Unreadable(_("This is not a JSON file that can be read.")) from exc
         return bulk_import.items_from_algoritmeregister(entries, organisation=organisation)
     if lowered.endswith(".csv") or lowered.endswith(".txt"):
@@ -115,7 +147,11 @@ def _items(content: bytes, filename: str, organisation: str):
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError:
             text = content.decode("cp1252", errors="replace")  # older Excel saves CSV in Windows-1252
-        return bulk_import.items_from_rows(bulk_import.read_csv(text), organisation=organisation)
+        try:
+            rows = _capped(bulk_import.read_csv(text))
+        except csv.Error as exc:
+            raise Unreadable(_("This CSV file cannot be read: %(problem)s", problem=str(exc))) from exc
+        return bulk_import.items_from_rows(rows, organisation=organisation)
     raise Unreadable(_("Upload a .csv, .xlsx or .json file."))
 
 
@@ -187,7 +223,9 @@ def export():
     lines = transfer.export_lines(session=read_session(), organisation=organisation.code, include_unpublished=True)
     filename = f"zichtbaar-{organisation.code}"
     if fmt == "jsonl":
-        body = stream_with_context(line + "\n" for line in lines)
+        # Built whole, not streamed: one organisation's items fit in memory, and a stream left unread
+        # would keep this request's read transaction open (blocking schema changes on PostgreSQL).
+        body = "".join(line + "\n" for line in lines)
         return Response(body, mimetype="application/x-ndjson",
                         headers={"Content-Disposition": f'attachment; filename="{filename}.jsonl"'})
     table = bulk_import.export_table(json.loads(line) for line in lines)

@@ -1,5 +1,6 @@
 """Organisations: look-up by code or name, creation with jurisdiction areas, figures."""
 
+import re
 import unicodedata
 
 from sqlalchemy import func
@@ -8,6 +9,7 @@ from sqlmodel import Session, select
 from register import audit
 from register.accounts.actor import Actor
 from register.accounts.authz import require
+from register.audit.service import SITE_CHAIN
 from register.errors import Invalid, NotFound
 from register.geo.models import Area
 from register.organisations.models import Organisation, OrganisationArea
@@ -56,8 +58,9 @@ def create(*, session: Session, actor: Actor, data: dict) -> Organisation:
     require(actor, "manage_organisations")
     errors: dict[str, list[str]] = {}
     code = (data.get("code") or "").strip().lower()
-    if not code.isalnum() or not 3 <= len(code) <= 40:
-        errors["code"] = ["Use 3 to 40 lower-case letters and digits, e.g. gm0363."]
+    if not re.fullmatch(r"[a-z0-9]{3,40}", code) or code == SITE_CHAIN:
+        # "site" names the register's own audit chain, so no organisation may take it.
+        errors["code"] = ["Use 3 to 40 lower-case letters a-z and digits, e.g. gm0363 (not 'site')."]
     elif session.exec(select(Organisation.id).where(Organisation.code == code)).first():
         errors["code"] = [f"An organisation with code {code!r} exists already."]
     if not (data.get("name") or "").strip():

@@ -20,7 +20,7 @@ class ReportInput(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(REPORT_KINDS))
     message = fields.String(required=True, validate=[validate.Length(min=10, max=4000), NO_CONTROL])
     registration = fields.String(load_default=None, validate=validate.Length(max=40))
-    organisation = fields.String(load_default=None, validate=validate.Length(max=20))
+    organisation = fields.String(load_default=None, validate=validate.Length(max=40))
     lat = fields.Float(load_default=None, validate=validate.Range(50.6, 53.7))
     lon = fields.Float(load_default=None, validate=validate.Range(3.2, 7.3))
     contact = fields.Email(load_default=None, validate=validate.Length(max=254))
