@@ -87,7 +87,7 @@ def add_member():
             user, created = accounts.add_member(session=s, actor=current_actor(), organisation=s.merge(org),
                                                 email=form["email"], display_name=form["display_name"],
                                                 role=form["role"])
-            link = set_password_link(user) if created else None
+            link = set_password_link(user, s) if created else None
     except Invalid as exc:
         return _members_page(org, _messages(exc), form, 400)
     except Conflict:
@@ -118,6 +118,13 @@ def grant_role(user_id: int):
     return redirect(url_for("office.members"))
 
 
+def _last_admin(org):
+    """The members page again (409), saying why the organisation's last administrator stays."""
+    flash(_("This is the last administrator of %(name)s. Give someone else that role first.", name=org.name),
+          "error")
+    return _members_page(org, status=409)
+
+
 @blueprint.post("/leden/<int:user_id>/rollen/<role>/intrekken")
 @login_required
 def revoke_role(user_id: int, role: str):
@@ -129,6 +136,8 @@ def revoke_role(user_id: int, role: str):
             accounts.revoke(session=s, actor=current_actor(), user=user, organisation=s.merge(org), role=role)
     except NotFound:
         abort(404)
+    except Conflict:
+        return _last_admin(org)
     flash(_("%(email)s is no longer %(role)s.", email=user.email, role=ROLE_LABELS.get(role, role)), "info")
     return redirect(url_for("office.members"))
 
@@ -143,6 +152,8 @@ def remove_member(user_id: int):
             user = accounts.remove_member(session=s, actor=current_actor(), organisation=s.merge(org), user_id=user_id)
     except NotFound:
         abort(404)
+    except Conflict:
+        return _last_admin(org)
     flash(_("%(email)s no longer has a role in %(name)s.", email=user.email, name=org.name), "info")
     return redirect(url_for("office.members"))
 

@@ -2,6 +2,7 @@
 
 import hashlib
 import time
+from datetime import UTC
 
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -50,6 +51,16 @@ def _end_session(message: str):
     return redirect(url_for("office.sign_in", next=request.full_path.rstrip("?") if request.method == "GET" else None))
 
 
+def _signed_out_since(user: User, signed_in_at: float | None) -> bool:
+    """True when the account signed out (anywhere) after this session signed in."""
+    valid_after = user.sessions_valid_after
+    if valid_after is None:
+        return False
+    if valid_after.tzinfo is None:  # SQLite may hand it back without a zone; it was stored as UTC
+        valid_after = valid_after.replace(tzinfo=UTC)
+    return signed_in_at is None or signed_in_at <= valid_after.timestamp()
+
+
 @blueprint.before_request
 def _check_session():
     """End a session that was idle too long, is older than the absolute limit, or outlived its password."""
@@ -57,12 +68,16 @@ def _check_session():
         return None
     config = current_app.config["ZICHTBAAR"]
     clock = time.time()
+    user = read_session().get(User, current_user.id)
+    # A session without a sign-in stamp is refused once the account has signed out, or a stamp-less
+    # cookie would outlive the sign-out below.
+    if user is None or _signed_out_since(user, session.get(SIGNED_IN_AT)):
+        return _end_session(_("Your session has ended. Sign in again."))
     # Sessions made before these stamps existed (or by the test fixture) start counting now.
     signed_in_at = session.setdefault(SIGNED_IN_AT, clock)
     seen_at = session.get(SEEN_AT, clock)
     if clock - signed_in_at > ABSOLUTE_HOURS * 3600 or clock - seen_at > config.session_minutes * 60:
         return _end_session(_("Your session has ended. Sign in again."))
-    user = read_session().get(User, current_user.id)
     stamp = password_stamp(user)
     if session.setdefault(STAMP, stamp) != stamp:
         return _end_session(_("Your password was changed. Sign in again."))
@@ -120,7 +135,16 @@ def sign_in():
 
 @blueprint.post("/uitloggen")
 def sign_out():
-    """Sign out and forget the session."""
+    """Sign out: this session and every other session of the account end (the cookie alone is not enough).
+
+    Flask's sessions live in the cookie, so clearing it here would not stop a copy of it; marking the
+    account instead ends all of its sessions, in other browsers too, which is the safe side to err on.
+    """
+    if current_user.is_authenticated:
+        with database().unit_of_work() as s:
+            user = s.get(User, current_user.id)
+            if user is not None:
+                accounts.end_sessions(session=s, actor=current_actor(), user=user)
     logout_user()
     session.clear()
     flash(_("You are signed out."), "info")
@@ -172,20 +196,28 @@ def _link_serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="office-set-password")
 
 
-def set_password_link(user: User) -> str:
-    """A link to choose a password, valid for LINK_HOURS and only until a password is set with it."""
-    token = _link_serializer().dumps({"u": user.id, "s": password_stamp(user)})
+def set_password_link(user: User, db_session=None) -> str:
+    """A link to choose a password, valid for LINK_HOURS, until a password is set or the account's roles change.
+
+    Pass the write session when the roles were just changed in it, so the link sees them.
+    """
+    access = accounts.access_fingerprint(session=db_session or read_session(), user=user)
+    token = _link_serializer().dumps({"u": user.id, "s": password_stamp(user), "a": access})
     return url_for("office.set_password", token=token, _external=True)
 
 
-def _link_user(token: str) -> User | None:
+def _link_user(token: str, db_session=None) -> User | None:
     try:
         data = _link_serializer().loads(token, max_age=LINK_HOURS * 3600)
     except BadData:
         return None
-    user = read_session().get(User, data.get("u")) if isinstance(data, dict) and isinstance(data.get("u"), int) else None
-    # The stamp changes once a password is set, so a used link stops working.
+    db_session = db_session or read_session()
+    user = db_session.get(User, data.get("u")) if isinstance(data, dict) and isinstance(data.get("u"), int) else None
+    # The stamp changes once a password is set, so a used link stops working; the access fingerprint
+    # changes with any later grant or revoke, so the link's maker cannot take over access others give.
     if user is None or not user.active or data.get("s") != password_stamp(user):
+        return None
+    if data.get("a") != accounts.access_fingerprint(session=db_session, user=user):
         return None
     return user
 
@@ -204,8 +236,11 @@ def set_password(token: str):
         if not errors:
             try:
                 with database().unit_of_work() as s:
-                    accounts.reset_password(session=s, user=s.get(User, user.id), password=new,
-                                            request_id=g.get("request_id"))
+                    # Checked again in the write transaction: a grant since the check above voids the link.
+                    fresh = _link_user(token, s)
+                    if fresh is None:
+                        return render_template("office/auth_link_invalid.html"), 404
+                    accounts.reset_password(session=s, user=fresh, password=new, request_id=g.get("request_id"))
             except Invalid as exc:
                 errors = {"new": password_messages(exc.errors.get("password", []))}
             else:

@@ -18,6 +18,8 @@ class User(SQLModel, table=True):
     active: bool = True
     is_site_admin: bool = False
     last_sign_in_at: datetime | None = None
+    # Sessions signed in before this moment are no longer accepted (set at sign-out).
+    sessions_valid_after: datetime | None = None
     created_at: datetime = Field(default_factory=now)
 
 

@@ -1,15 +1,20 @@
 """Accounts: create users, grant and revoke roles, check a password. Every change is audited."""
 
-from sqlmodel import Session, select
+import hashlib
+
+from sqlmodel import Session, func, select
 
 from register import audit
 from register.accounts.actor import Actor
 from register.accounts.authz import require
 from register.accounts.models import Membership, User
 from register.accounts.passwords import hash_password, password_problems
+from register.clock import now
 from register.errors import Conflict, Invalid, NotFound
 from register.organisations.models import Organisation
 from register.vocab import codes
+
+LAST_ADMIN = "An organisation keeps at least one administrator: give someone else that role first."
 
 
 def normalise_email(email: str) -> str:
@@ -29,6 +34,18 @@ def actor_for(*, session: Session, user: User, request_id: str | None = None) ->
         roles.setdefault(m.organisation_id, set()).add(m.role)
     return Actor(label=user.email, user_id=user.id, roles={k: frozenset(v) for k, v in roles.items()},
                  is_site_admin=user.is_site_admin, request_id=request_id)
+
+
+def access_fingerprint(*, session: Session, user: User) -> str:
+    """A short hash of what the account may do (its roles per organisation, site admin or not).
+
+    A set-password link carries it, so any grant or revoke after the link was made voids the link:
+    otherwise whoever holds the link would take over the access that others give the account later.
+    """
+    rows = sorted(session.exec(select(Membership.organisation_id, Membership.role)
+                               .where(Membership.user_id == user.id)).all())
+    text = repr((user.id, bool(user.is_site_admin), [tuple(r) for r in rows]))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def create_user(
@@ -95,10 +112,19 @@ def revoke(*, session: Session, actor: Actor, user: User, organisation: Organisa
         Membership.user_id == user.id, Membership.organisation_id == organisation.id, Membership.role == role)).first()
     if membership is None:
         raise NotFound(f"{user.email} is not {role} of {organisation.code}")
+    if role == "org_admin" and not actor.is_site_admin and _admins(session, organisation) <= 1:
+        # Site admins need no role to manage an organisation and can add an admin again; an org
+        # admin must not lock their organisation out of its own administration.
+        raise Conflict(LAST_ADMIN)
     session.delete(membership)
     audit.record(session=session, actor=actor, action="membership.revoke", entity_type="user", entity_id=str(user.id),
                  organisation_id=organisation.id, chain=organisation.code, changes={"role": role})
     session.flush()
+
+
+def _admins(session: Session, organisation: Organisation) -> int:
+    return session.exec(select(func.count()).select_from(Membership).where(
+        Membership.organisation_id == organisation.id, Membership.role == "org_admin")).one()
 
 
 def members(*, session: Session, actor: Actor, organisation: Organisation) -> list[tuple[User, list[str]]]:
@@ -168,3 +194,14 @@ def reset_password(*, session: Session, user: User, password: str, request_id: s
     """Set the password of an account through a set-password link (the link's holder acts as the user)."""
     set_password(session=session, actor=actor_for(session=session, user=user, request_id=request_id),
                  user=user, password=password)
+
+
+def end_sessions(*, session: Session, actor: Actor, user: User) -> None:
+    """End every session of the account made until now (on sign-out; the user themself or a site admin)."""
+    if actor.user_id != user.id:
+        require(actor, "manage_organisations")
+    user.sessions_valid_after = now()
+    session.add(user)
+    audit.record(session=session, actor=actor, action="account.sign_out", entity_type="user",
+                 entity_id=str(user.id))
+    session.flush()

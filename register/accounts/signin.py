@@ -4,6 +4,10 @@ A refusal looks the same whether the account exists or not: one message, the sam
 (against a dummy hash for unknown accounts) and the same throttling. The per-account counter is keyed
 by a hash of the normalised e-mail address rather than the account id, so unknown addresses lock up
 exactly like real ones and the lock itself gives nothing away.
+
+A lock is audited once, when it starts (`account.sign_in_throttled`, after the failure that caused it);
+attempts while a key is locked are refused without writing anything, so a flood of them neither fills
+the audit log nor queues for the write lock.
 """
 
 import hashlib
@@ -101,6 +105,18 @@ def _count_failure(session: Session, key: str, limit: int, limits: Limits, momen
     return locked
 
 
+def _keys(email: str, address: str | None, limits: Limits) -> list[tuple[str, int]]:
+    keys = [(account_key(email), limits.per_account)]
+    if address:
+        keys.append((address_key(address), limits.per_address))
+    return keys
+
+
+def _wait(session: Session, keys: list[tuple[str, int]], moment: datetime) -> int:
+    """Seconds until none of the keys is locked any more (0: none is locked now)."""
+    return max(_locked_for(_row(session, key), moment) for key, _ in keys)
+
+
 def _anonymous(address: str | None, request_id: str | None) -> Actor:
     return Actor(label=f"sign-in:{address or 'unknown'}"[:254], request_id=request_id)
 
@@ -117,22 +133,24 @@ def authenticate(
     moment = clock()
     email = normalise_email(email if isinstance(email, str) else "")
     password = password if isinstance(password, str) else ""
-    keys = [(account_key(email), limits.per_account)]
-    if address:
-        keys.append((address_key(address), limits.per_address))
+    keys = _keys(email, address, limits)
     anonymous = _anonymous(address, request_id)
-    user = get_by_email(session=session, email=email) if email else None
-    wait = max(_locked_for(_row(session, key), moment) for key, _ in keys)
+    wait = _wait(session, keys, moment)
     if wait:
-        # No password check while locked: guessing gets no answer at all until the lock ends.
-        audit.record(session=session, actor=anonymous, action="account.sign_in_throttled", entity_type="user",
-                     entity_id=str(user.id) if user else None, changes={"address": address, "retry_after_s": wait})
+        # No password check while locked: guessing gets no answer at all until the lock ends. Nothing
+        # is written either: the lock was audited when it started.
         raise SignInRefused(throttled=True, retry_after_s=wait)
+    user = get_by_email(session=session, email=email) if email else None
     matches = verify_password(user.password_hash if user else None, password)
     if user is None or not matches or not user.active:
         locked = [key.split(":", 1)[0] for key, limit in keys if _count_failure(session, key, limit, limits, moment)]
+        entity_id = str(user.id) if user else None
         audit.record(session=session, actor=anonymous, action="account.sign_in_failed", entity_type="user",
-                     entity_id=str(user.id) if user else None, changes={"address": address, "locked": locked})
+                     entity_id=entity_id, changes={"address": address, "locked": locked})
+        if locked:  # once per lock period and key: only the failure that starts a lock gets here
+            audit.record(session=session, actor=anonymous, action="account.sign_in_throttled", entity_type="user",
+                         entity_id=entity_id, changes={"address": address, "locked": locked,
+                                                       "retry_after_s": int(limits.lock.total_seconds())})
         raise SignInRefused()
     row = _row(session, account_key(email))
     if row is not None:
@@ -152,6 +170,12 @@ def sign_in(
     clock: Callable[[], datetime] = now, limits: Limits = DEFAULT_LIMITS,
 ) -> User:
     """`authenticate` in its own write unit of work; a refusal commits its counter and audit entry too."""
+    # A locked key is refused from a read session: attempts during a lock never queue for the write lock.
+    with database.unit_of_work(write=False) as session:
+        keys = _keys(normalise_email(email if isinstance(email, str) else ""), address, limits)
+        wait = _wait(session, keys, clock())
+    if wait:
+        raise SignInRefused(throttled=True, retry_after_s=wait)
     refused: SignInRefused | None = None
     with database.unit_of_work() as session:
         try:

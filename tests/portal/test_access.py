@@ -127,6 +127,22 @@ def test_sign_out_ends_the_session(signed_in):
     assert client.get("/beheer/wachtwoord").status_code == 302
 
 
+def test_a_session_cookie_replayed_after_sign_out_is_refused(client, app, db):
+    assert post_sign_in(client).status_code == 302
+    assert client.get("/beheer/wachtwoord").status_code == 200
+    captured = app.test_client()  # a copy of the cookie, taken before sign-out
+    name = app.config["SESSION_COOKIE_NAME"]
+    captured.set_cookie(name, client.get_cookie(name).value)
+    assert captured.get("/beheer/wachtwoord").status_code == 200
+    token = csrf_token(client, "/beheer/wachtwoord")
+    assert client.post("/beheer/uitloggen", data={"csrf_token": token}).status_code == 302
+    replay = captured.get("/beheer/wachtwoord")
+    assert replay.status_code == 302 and SIGN_IN in replay.headers["Location"]
+    assert "account.sign_out" in audit_actions(db)
+    assert post_sign_in(client).status_code == 302  # signing in again works
+    assert client.get("/beheer/wachtwoord").status_code == 200
+
+
 def test_the_nav_offers_sign_out_as_a_form(signed_in):
     page = signed_in("approver_a").get("/beheer/wachtwoord").get_data(as_text=True)
     assert 'action="/beheer/uitloggen"' in page

@@ -156,3 +156,64 @@ def test_org_admin_cannot_manage_organisations(signed_in):
     token = csrf_token(client, "/beheer/leden")
     assert client.post("/beheer/organisaties", data={"csrf_token": token, "code": "zz0001", "name": "X",
                                                      "type": "municipality"}).status_code == 403
+
+
+def test_a_set_password_link_dies_when_another_organisation_grants_the_account_a_role(signed_in, db, app, actors):
+    from register.accounts import service as accounts
+    from register.organisations.service import get_by_code
+
+    admin_a = signed_in("admin_a")
+    made = post(admin_a, "/beheer/leden", "/beheer/leden", email="newbie@test.invalid", display_name="Newbie",
+                role="editor")
+    path = re.search(r'value="http://localhost(/beheer/wachtwoord-instellen/[^"]+)"', made.get_data(as_text=True)).group(1)
+    with db.unit_of_work() as s:  # a site admin, acting for Amsterdam, adds the same address as approver
+        user = s.exec(select(User).where(User.email == "newbie@test.invalid")).one()
+        accounts.grant(session=s, actor=actors["site_admin"], user=user,
+                       organisation=get_by_code(session=s, code="gm0363"), role="approver")
+    # admin_a still holds the old link: it must no longer set a password for the account.
+    assert admin_a.get(path).status_code == 404
+    attacker = app.test_client()
+    token = csrf_token(attacker, "/beheer/inloggen")
+    taken = attacker.post(path, data={"csrf_token": token, "new": "taken over sentence 99",
+                                      "repeat": "taken over sentence 99"})
+    assert taken.status_code == 404
+    with db.unit_of_work(write=False) as s:
+        assert s.exec(select(User).where(User.email == "newbie@test.invalid")).one().password_hash is None
+    signin = attacker.post("/beheer/inloggen", data={"csrf_token": token, "email": "newbie@test.invalid",
+                                                    "password": "taken over sentence 99"})
+    assert signin.status_code == 200  # refused
+    assert attacker.get("/beheer/audit").status_code == 302
+
+
+def test_a_set_password_link_dies_when_a_role_is_revoked(signed_in, db):
+    admin_a = signed_in("admin_a")
+    made = post(admin_a, "/beheer/leden", "/beheer/leden", email="newbie@test.invalid", display_name="Newbie",
+                role="editor")
+    path = re.search(r'value="http://localhost(/beheer/wachtwoord-instellen/[^"]+)"', made.get_data(as_text=True)).group(1)
+    assert admin_a.get(path).status_code == 200
+    newbie = user_id(db, "newbie")
+    assert post(admin_a, f"/beheer/leden/{newbie}/rollen", "/beheer/leden", role="approver").status_code == 302
+    assert admin_a.get(path).status_code == 404
+
+
+def test_an_org_admin_cannot_remove_the_last_administrator(signed_in, db):
+    client = signed_in("admin_a")
+    me = user_id(db, "admin_a")
+    refused = post(client, f"/beheer/leden/{me}/rollen/org_admin/intrekken", "/beheer/leden")
+    assert refused.status_code == 409 and "laatste beheerder" in refused.get_data(as_text=True)
+    assert post(client, f"/beheer/leden/{me}/deactiveren", "/beheer/leden").status_code == 409
+    assert roles_of(db, "admin_a") == {"org_admin"}
+    # With a second administrator, the first may step down.
+    other = user_id(db, "editor_a")
+    assert post(client, f"/beheer/leden/{other}/rollen", "/beheer/leden", role="org_admin").status_code == 302
+    assert post(client, f"/beheer/leden/{me}/rollen/org_admin/intrekken", "/beheer/leden").status_code == 302
+    assert roles_of(db, "admin_a") == set()
+    assert "org_admin" in roles_of(db, "editor_a")
+
+
+def test_a_site_admin_may_remove_an_organisations_last_administrator(signed_in, db):
+    client = signed_in("site_admin")
+    assert post(client, "/beheer/organisatie", "/beheer/organisaties", organisation="gm0772").status_code == 302
+    admin = user_id(db, "admin_a")
+    assert post(client, f"/beheer/leden/{admin}/rollen/org_admin/intrekken", "/beheer/leden").status_code == 302
+    assert roles_of(db, "admin_a") == set()

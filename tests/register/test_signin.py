@@ -140,3 +140,24 @@ def test_failures_are_committed_and_the_site_chain_stays_intact(db, clock):
     with db.unit_of_work(write=False) as s:
         assert s.exec(select(AuditEntry.chain).where(AuditEntry.action.startswith("account."))).all() == ["site"] * 2
         assert verify(session=s, chain="site") == []
+
+
+def test_a_lock_is_audited_once_and_attempts_during_it_write_nothing(db, clock):
+    for _ in range(LIMITS.per_account):
+        refusal(db, clock, password="wrong password 1")
+    before = audit_actions(db)
+    with db.unit_of_work(write=False) as s:
+        row = s.exec(select(SignInThrottle).where(SignInThrottle.key == account_key(EMAIL))).one()
+        counters = (row.failures, row.window_started_at, row.locked_until)
+    for _ in range(60):
+        assert refusal(db, clock, password="wrong password 1").throttled
+        clock.advance(seconds=5)
+    assert audit_actions(db) == before
+    assert [a for a, _, _ in before].count("account.sign_in_throttled") == 1
+    with db.unit_of_work(write=False) as s:
+        row = s.exec(select(SignInThrottle).where(SignInThrottle.key == account_key(EMAIL))).one()
+        assert (row.failures, row.window_started_at, row.locked_until) == counters
+    clock.advance(minutes=15)  # the lock is over; a new lock is audited again, once
+    for _ in range(LIMITS.per_account + 3):
+        refusal(db, clock, password="wrong password 1")
+    assert [a for a, _, _ in audit_actions(db)].count("account.sign_in_throttled") == 2
