@@ -17,9 +17,8 @@ from portal.office.context import require_organisation
 from portal.signin import current_actor
 from register import bulk_import, transfer, vocab
 from register.accounts.authz import can
-from register.audit import service as audit
 from register.registrations.fields import KINDS, fields_for, walk
-from zichtbaar.web import database, read_session
+from zichtbaar.web import database
 
 FORMATS = {"csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -215,16 +214,12 @@ def export():
     fmt = request.args.get("formaat")
     if fmt not in ("csv", "jsonl"):
         return render_template("office/import_export.html", organisation=organisation)
+    # Built whole, not streamed: one organisation's items fit in memory, and a stream left unread would
+    # keep a read transaction open (blocking schema changes on PostgreSQL).
     with database().unit_of_work() as session:
-        # Exports are audited like every other read of unpublished data leaving the register.
-        audit.record(session=session, actor=actor, action="registration.export", entity_type="organisation",
-                     entity_id=organisation.code, organisation_id=organisation.id, chain=organisation.code,
-                     changes={"format": fmt})
-    lines = transfer.export_lines(session=read_session(), organisation=organisation.code, include_unpublished=True)
+        lines = transfer.export_organisation(session=session, actor=actor, organisation=organisation, fmt=fmt)
     filename = f"zichtbaar-{organisation.code}"
     if fmt == "jsonl":
-        # Built whole, not streamed: one organisation's items fit in memory, and a stream left unread
-        # would keep this request's read transaction open (blocking schema changes on PostgreSQL).
         body = "".join(line + "\n" for line in lines)
         return Response(body, mimetype="application/x-ndjson",
                         headers={"Content-Disposition": f'attachment; filename="{filename}.jsonl"'})

@@ -264,65 +264,36 @@ def _step(public_id: str, run, form: str):
     return None
 
 
-@blueprint.post("/registraties/<public_id>/indienen")
-@login_required
-def registration_submit(public_id: str):
-    """Send a draft for review."""
-    failed = _step(public_id, lambda s, a: registrations.submit(session=s, actor=a, public_id=public_id),
-                   "submit")
-    if failed:
-        return failed
-    flash(_("Sent for review. An approver of your organisation can now publish it."), "success")
-    return redirect(url_for("office.registration", public_id=public_id))
+# The workflow steps, one POST route each: (endpoint, path, service, form field passed on, success message).
+# Every step is the same: run the service in one unit of work, show errors beside the step's form, or flash.
+WORKFLOW_STEPS = (
+    ("registration_submit", "indienen", "submit", None, "submit",
+     _l("Sent for review. An approver of your organisation can now publish it.")),
+    ("registration_publish", "publiceren", "publish", "change_note", "publish",
+     _l("Published. The registration is now on the public site.")),
+    ("registration_return", "terugsturen", "return_to_draft", "reason", "return",
+     _l("Sent back to the editors as a draft.")),
+    ("registration_withdraw", "intrekken", "withdraw", "reason", "withdraw",
+     _l("Withdrawn. The public page shows the reason.")),
+    ("registration_archive", "archiveren", "archive", "reason", "archive", _l("Archived.")),
+)
 
 
-@blueprint.post("/registraties/<public_id>/publiceren")
-@login_required
-def registration_publish(public_id: str):
-    """Approve and publish with a public change note (four-eyes)."""
-    note = request.form.get("change_note", "")
-    failed = _step(public_id, lambda s, a: registrations.publish(session=s, actor=a, public_id=public_id,
-                                                                  change_note=note), "publish")
-    if failed:
-        return failed
-    flash(_("Published. The registration is now on the public site."), "success")
-    return redirect(url_for("office.registration", public_id=public_id))
+def _workflow_view(service_name: str, field: str | None, form: str, done):
+    @login_required
+    def view(public_id: str):
+        extra = {field: request.form.get(field, "")} if field else {}
+        step = getattr(registrations, service_name)
+        failed = _step(public_id, lambda s, a: step(session=s, actor=a, public_id=public_id, **extra), form)
+        if failed:
+            return failed
+        flash(str(done), "success")
+        return redirect(url_for("office.registration", public_id=public_id))
+
+    view.__doc__ = f"Workflow step: {service_name.replace('_', ' ')}."
+    return view
 
 
-@blueprint.post("/registraties/<public_id>/terugsturen")
-@login_required
-def registration_return(public_id: str):
-    """Send an item in review back to its editors, with what needs to change."""
-    reason = request.form.get("reason", "")
-    failed = _step(public_id, lambda s, a: registrations.return_to_draft(session=s, actor=a, public_id=public_id,
-                                                                          reason=reason), "return")
-    if failed:
-        return failed
-    flash(_("Sent back to the editors as a draft."), "success")
-    return redirect(url_for("office.registration", public_id=public_id))
-
-
-@blueprint.post("/registraties/<public_id>/intrekken")
-@login_required
-def registration_withdraw(public_id: str):
-    """Withdraw a published item with a public reason."""
-    reason = request.form.get("reason", "")
-    failed = _step(public_id, lambda s, a: registrations.withdraw(session=s, actor=a, public_id=public_id,
-                                                                   reason=reason), "withdraw")
-    if failed:
-        return failed
-    flash(_("Withdrawn. The public page shows the reason."), "success")
-    return redirect(url_for("office.registration", public_id=public_id))
-
-
-@blueprint.post("/registraties/<public_id>/archiveren")
-@login_required
-def registration_archive(public_id: str):
-    """Archive an item (a public one with a public reason)."""
-    reason = request.form.get("reason", "")
-    failed = _step(public_id, lambda s, a: registrations.archive(session=s, actor=a, public_id=public_id,
-                                                                  reason=reason), "archive")
-    if failed:
-        return failed
-    flash(_("Archived."), "success")
-    return redirect(url_for("office.registration", public_id=public_id))
+for _endpoint, _path, _service, _field, _form, _done in WORKFLOW_STEPS:
+    blueprint.add_url_rule(f"/registraties/<public_id>/{_path}", endpoint=_endpoint, methods=["POST"],
+                           view_func=_workflow_view(_service, _field, _form, _done))
