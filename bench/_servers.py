@@ -87,10 +87,14 @@ class Server:
         self.stop()
 
 
-def gunicorn(db_file: Path, workers: int, log: Path, port: int | None = None) -> Server:
-    """The app as production runs it (zichtbaar/gunicorn_conf.py), on a loopback port."""
+def gunicorn(database: Path | str, workers: int, log: Path, port: int | None = None) -> Server:
+    """The app as production runs it (zichtbaar/gunicorn_conf.py), on a loopback port.
+
+    `database` is a SQLite file or a database URL (PostgreSQL).
+    """
     port = port or free_port()
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_file}", API_RATE_LIMIT="1000000 per minute",
+    url = database if isinstance(database, str) else f"sqlite:///{database}"
+    env = dict(os.environ, DATABASE_URL=url, API_RATE_LIMIT="1000000 per minute",
                WEB_CONCURRENCY=str(workers))
     argv = [str(BIN / "gunicorn"), "--config", "zichtbaar/gunicorn_conf.py", "--bind", f"{HOST}:{port}",
             "zichtbaar.wsgi:app"]
