@@ -97,6 +97,11 @@ def init_app(app: Flask) -> None:
     def _unexpected(exc: Exception):
         if isinstance(exc, HTTPException):
             return _http(exc)
+        from zichtbaar import outage
+
+        unavailable = outage.answer(exc)  # a database outage or storage fault: 503 on both faces
+        if unavailable is not None:
+            return unavailable
         app.logger.exception("unhandled error on %s", request.path)
         if not _is_api():
             from werkzeug.exceptions import InternalServerError

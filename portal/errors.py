@@ -15,6 +15,8 @@ def _messages() -> dict[int, tuple[str, str]]:
         413: (_("The file is too large"), _("Send a file of at most 10 MB.")),
         429: (_("Too many attempts"), _("Wait a moment and try again.")),
         500: (_("Something went wrong on our side"), _("The error has been logged. Please try again later.")),
+        503: (_("The register is briefly unavailable"),
+              _("Please try again in a few seconds. A change that was not confirmed has not been stored.")),
     }
 
 

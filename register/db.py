@@ -53,7 +53,10 @@ class Database:
             self.engine = _sqlite_engine(self.url, "BEGIN")
             self.write_engine = _sqlite_engine(self.url, "BEGIN IMMEDIATE")
         else:
-            self.engine = create_engine(self.url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+            # Fail fast while the server is down or restarting (a clean 503, see zichtbaar/outage.py) instead
+            # of holding a worker thread: connecting gives up after 5 s, waiting for a pooled connection after 10 s.
+            self.engine = create_engine(self.url, pool_pre_ping=True, pool_size=5, max_overflow=5, pool_timeout=10,
+                                        connect_args={"connect_timeout": 5})
             self.write_engine = self.engine
         self._read = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
         self._write = sessionmaker(self.write_engine, class_=Session, expire_on_commit=False)
