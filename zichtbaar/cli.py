@@ -1,4 +1,4 @@
-"""The `flask` commands: migrate, seed, create-user, export, import, verify-audit-chain."""
+"""The `flask` commands: migrate, seed, create-user, export, import, verify-audit-chain, backup, restore."""
 
 import getpass
 import json
@@ -10,7 +10,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlmodel import select
 
-from register import audit, migrate, seed, transfer
+from register import audit, backup, migrate, seed, transfer
 from register.accounts import service as accounts
 from register.accounts.actor import system_actor
 from register.accounts.passwords import password_problems
@@ -165,9 +165,38 @@ def verify_audit_chain_command(chain, export_to):
     click.echo("The audit log's hash chains are intact.")
 
 
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def backup_command(file):
+    """Write the whole register to FILE (gzip JSON Lines, one consistent snapshot)."""
+    try:
+        summary = backup.backup(database(), file)
+    except backup.BackupError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"Backed up {summary.rows} rows in {len(summary.counts)} tables (schema {summary.revision}, "
+               f"sha256 {summary.sha256}) to {file}.")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--replace", is_flag=True, help="Overwrite a database that holds data (default: refuse).")
+@with_appcontext
+def restore_command(file, replace):
+    """Restore a backup from FILE into an empty database (checked first, all or nothing)."""
+    try:
+        summary = backup.restore(database(), file, replace=replace)
+    except backup.BackupError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"Restored {summary.rows} rows in {len(summary.counts)} tables (schema {summary.revision}); "
+               "the audit log's hash chains are intact.")
+
+
 def register_commands(app: Flask) -> None:
     """Attach every command to the app's CLI."""
     for command in (migrate_command, seed_command, create_user_command, set_password_command, export_command,
-                    import_command, verify_audit_chain_command):
+                    import_command, verify_audit_chain_command, backup_command, restore_command):
         app.cli.add_command(command)
 
