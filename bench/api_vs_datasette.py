@@ -46,11 +46,13 @@ from register.geo.geometry import box_around, cell_ranges
 
 ORGANISATION, SENSOR_TYPE, PAGE_SIZE = "gm0363", "camera", 50
 NEAR_LAT, NEAR_LON, RADIUS_M, LIMIT = 52.3731, 4.8926, 500.0, 50
+SEARCH = "eindhoven"  # full-text search over title, summary and public id, as the API's q does it
 CHECK_LIMIT = 1000  # Datasette max_returned_rows
 
 API_PATHS = {
     "list": f"/api/v1/sensors?organisation={ORGANISATION}&sensorType={SENSOR_TYPE}&pageSize={PAGE_SIZE}&sort=title",
     "near": f"/api/v1/near-me?near={NEAR_LAT},{NEAR_LON}&radius={RADIUS_M:g}&limit={LIMIT}",
+    "search": f"/api/v1/registrations?q={SEARCH}&pageSize={PAGE_SIZE}&sort=title",
 }
 
 # The summary columns of register/registrations/queries.py (SUMMARY_COLUMNS), as the app selects them.
@@ -67,6 +69,19 @@ WHERE r.state IN ('published', 'withdrawn') AND r.kind = 'sensor' AND o.code IN 
 LIST_SQL = f"""SELECT {COLUMNS},
   (SELECT count(*) {LIST_WHERE}) AS total
 {LIST_WHERE}
+ORDER BY r.title, r.id
+LIMIT {PAGE_SIZE} OFFSET 0"""
+
+
+# queries.public_query for q=eindhoven over every kind, sorted by title: lower(column) LIKE '%…%' on the
+# three searched columns, as the register does it on both backends.
+SEARCH_WHERE = f"""FROM registration AS r JOIN organisation AS o ON o.id = r.organisation_id
+  LEFT OUTER JOIN sensor AS s ON s.registration_id = r.id
+WHERE r.state IN ('published', 'withdrawn') AND (lower(r.title) LIKE '%{SEARCH}%' ESCAPE '\\'
+  OR lower(r.summary) LIKE '%{SEARCH}%' ESCAPE '\\' OR lower(r.public_id) LIKE '%{SEARCH}%' ESCAPE '\\')"""
+SEARCH_SQL = f"""SELECT {COLUMNS},
+  (SELECT count(*) {SEARCH_WHERE}) AS total
+{SEARCH_WHERE}
 ORDER BY r.title, r.id
 LIMIT {PAGE_SIZE} OFFSET 0"""
 

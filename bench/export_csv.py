@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from bench._servers import HOST, OUT, cpu_seconds, gunicorn, rss_kb, sqlite_path, worker_pids
+from bench._servers import HOST, OUT, cpu_seconds, gunicorn, rss_kb, worker_pids
 from register.db import normalise_url
 
 PATH = "/api/v1/downloads/registrations.csv"
@@ -68,19 +68,24 @@ def main(argv=None) -> None:
     parser.add_argument("--max-seconds", type=float, default=900, help="give up reading after this long")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
+    result = measure(args.database_url, args.workers, args.interval, args.max_seconds)
+    report(result, args)
 
-    db_file = sqlite_path(args.database_url)
-    expected = expected_rows(args.database_url)
-    with gunicorn(db_file, args.workers, OUT / "export_csv_gunicorn.log") as server:
+
+def measure(database_url: str, workers: int = 2, interval: float = 0.1, max_seconds: float = 900,
+            path: str = PATH, save_to: Path | None = None) -> dict:
+    """Stream the CSV download through gunicorn on the database; rows/s and the serving worker's peak RSS."""
+    expected = expected_rows(database_url)
+    with gunicorn(database_url, workers, OUT / "export_csv_gunicorn.log") as server:
         server.wait_ready()
         workers = worker_pids(server.process.pid)
         rss_before = {pid: rss_kb(pid) for pid in workers}
         cpu_before = {pid: cpu_seconds(pid) for pid in workers}
-        sampler = RssSampler(server.process.pid, args.interval)
+        sampler = RssSampler(server.process.pid, interval)
         sampler.start()
         conn = http.client.HTTPConnection(HOST, server.port, timeout=120)
         started = time.perf_counter()
-        conn.request("GET", PATH)
+        conn.request("GET", path)
         response = conn.getresponse()
         first_byte = time.perf_counter() - started
         status, headers = response.status, dict(response.getheaders())
@@ -95,6 +100,8 @@ def main(argv=None) -> None:
                 if not chunk:
                     break
                 body_bytes += len(chunk)
+                if copy:
+                    copy.write(chunk)
                 pending += decoder.decode(chunk)
                 cut = pending.rfind("\n") + 1
                 if cut:
@@ -102,18 +109,21 @@ def main(argv=None) -> None:
                     for line in pending[:cut - 1].split("\n"):
                         yield line + "\n"
                     pending = pending[cut:]
-                if time.perf_counter() - started > args.max_seconds:
+                if time.perf_counter() - started > max_seconds:
                     timed_out = True
                     break
             pending += decoder.decode(b"", final=True)
             if pending:
                 yield pending
 
+        copy = save_to.open("wb") if save_to else None  # a copy for nginx, the ceiling (bench/peers.py)
         for record in csv.reader(lines()):
             if header is None:
                 header = record
             else:
                 rows += 1
+        if copy:
+            copy.close()
         elapsed = time.perf_counter() - started
         conn.close()
         sampler.stop()
@@ -121,23 +131,30 @@ def main(argv=None) -> None:
 
     served_by = max(cpu_used, key=cpu_used.get) if cpu_used else None
     result = {
-        "database": str(db_file), "path": PATH, "status": status, "content_type": headers.get("Content-Type"),
+        "database": database_url, "path": path, "status": status, "content_type": headers.get("Content-Type"),
         "rows": rows, "expected_rows": expected, "complete": rows == expected and not timed_out,
         "columns": len(header or []), "bytes": body_bytes, "seconds": round(elapsed, 2),
         "first_byte_s": round(first_byte, 3), "rows_per_s": round(rows / elapsed),
-        "mb_per_s": round(body_bytes / elapsed / 1e6, 2), "workers": args.workers,
+        "mb_per_s": round(body_bytes / elapsed / 1e6, 2), "workers": workers,
         "served_by_worker": served_by, "worker_cpu_s": round(cpu_used.get(served_by, 0.0), 1),
         "rss_before_mb": {str(p): round(kb / 1024, 1) for p, kb in rss_before.items()},
         "peak_rss_mb": {str(p): round(kb / 1024, 1) for p, kb in sampler.peak_kb.items()},
         "peak_rss_serving_worker_mb": round(sampler.peak_kb.get(served_by, 0) / 1024, 1),
         "rss_samples": sampler.samples, "aim_mb": AIM_MB, "load_average_after": [round(x, 2) for x in os.getloadavg()],
     }
+    return result
+
+
+def report(result: dict, args) -> None:
+    """Print the figures, and write them as JSON when asked."""
+    rows, expected, status, elapsed = result["rows"], result["expected_rows"], result["status"], result["seconds"]
+    body_bytes, served_by, first_byte = result["bytes"], result["served_by_worker"], result["first_byte_s"]
     print(f"GET {PATH}: HTTP {status}, {rows:,} rows (expected {expected:,}), {body_bytes / 1e6:.1f} MB in "
           f"{elapsed:.1f} s: {result['rows_per_s']:,} rows/s, {result['mb_per_s']} MB/s, first byte after "
           f"{first_byte * 1000:.0f} ms")
     print(f"serving worker {served_by}: {result['worker_cpu_s']} s CPU, RSS before "
           f"{result['rss_before_mb'].get(str(served_by))} MB, peak {result['peak_rss_serving_worker_mb']} MB "
-          f"(aim < {AIM_MB} MB; {sampler.samples} samples every {args.interval} s); all workers' peaks: "
+          f"(aim < {AIM_MB} MB; {result['rss_samples']} samples every {args.interval} s); all workers' peaks: "
           f"{result['peak_rss_mb']}")
     if not result["complete"]:
         print("WARNING: the download was incomplete or the row count differs from the database")

@@ -18,6 +18,9 @@ import io
 import json
 import random
 import resource
+import sqlite3
+import subprocess
+import sys
 import time
 import tracemalloc
 from pathlib import Path
@@ -35,6 +38,7 @@ from register.seed import SeedReport, add_area, load_vocabularies
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE = ROOT / "bench" / "out" / "import_csv.sqlite3"
+CSV_COPY = ROOT / "bench" / "out" / "import_rows.csv"
 SYSTEM = system_actor("bench")
 SENSORS = [("sound_meter", "Geluidsniveau in decibel", "none"), ("camera", "Beelden van de straat", "identifiable"),
            ("people_counter", "Aantal voorbijgangers per kwartier", "deidentified"),
@@ -126,6 +130,8 @@ def phase(database, editor, text: str, commit: bool, trace: bool) -> dict:
 def run(url: str, rows: int, trace: bool) -> dict:
     database, editor, bounds = prepare(url)
     text = sensor_csv(rows, bounds)
+    CSV_COPY.parent.mkdir(parents=True, exist_ok=True)
+    CSV_COPY.write_text(text, encoding="utf-8")  # the same file for the peer (sqlite_utils_insert)
     result = {"database": backend(url), "rows": rows, "file_mb": round(len(text.encode()) / 2**20, 2),
               "rss_before_mb": round(max_rss_mb(), 1)}
     result["dry_run"] = phase(database, editor, text, commit=False, trace=trace)
@@ -141,6 +147,28 @@ def run(url: str, rows: int, trace: bool) -> dict:
             AuditEntry.action == "registration.create")).one()
     database.dispose()
     return result
+
+
+def sqlite_utils_insert(csv_file: Path = CSV_COPY) -> dict:
+    """The same CSV loaded by sqlite-utils, Datasette's own loader, into a fresh SQLite file.
+
+    It parses and inserts rows as text: no validation, no vocabularies, no versions, no audit entries. It is
+    the floor of what loading the file costs, not an equivalent import.
+    """
+    exe = Path(sys.executable).parent / "sqlite-utils"
+    if not exe.exists():
+        raise SystemExit(f"{exe} is missing: .venv/bin/pip install sqlite-utils (a bench-only tool)")
+    target = csv_file.with_suffix(".sqlite-utils.sqlite3")
+    target.unlink(missing_ok=True)
+    started = time.perf_counter()
+    subprocess.run([str(exe), "insert", str(target), "sensors", str(csv_file), "--csv"], check=True,
+                   capture_output=True)
+    seconds = time.perf_counter() - started
+    with sqlite3.connect(target) as conn:
+        rows = conn.execute("SELECT count(*) FROM sensors").fetchone()[0]
+    target.unlink(missing_ok=True)
+    return {"tool": "sqlite-utils insert --csv", "rows": rows, "seconds": round(seconds, 2),
+            "rows_per_s": round(rows / seconds, 1)}
 
 
 def main(argv=None) -> None:

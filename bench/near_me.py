@@ -158,6 +158,12 @@ def main(argv=None) -> None:
     parser.add_argument("--profile", action="store_true", help="also report time per SQL statement")
     parser.add_argument("--explain", action="store_true", help="print the plans of one near_me call's queries")
     args = parser.parse_args(argv)
+    results = measure(args)
+    report(results, args)
+
+
+def measure(args) -> dict:
+    """Time sensors_near and near_me on the database of args.database_url (see parse_args)."""
 
     database = Database(args.database_url)
     clock = StatementClock(database.engine) if (args.profile or args.explain) else None
@@ -205,9 +211,13 @@ def main(argv=None) -> None:
         results["explain_point"] = name
         results["plans"] = explain(database, clock.captured)
     database.dispose()
+    return results
 
+
+def report(results: dict, args) -> None:
+    """Print the result as Markdown tables, and write it as JSON when asked."""
     print(f"near-me on {results['database']} (limit {args.limit}): radius {args.radius:g} m, {args.runs} calls per function, "
-          f"{len(points)} query points, fresh session per call; code {results['code']}\n")
+          f"{results['points']} query points, fresh session per call; code {results['code']}\n")
     print("| function | p50 ms | p95 ms | p99 ms | max ms | mean ms | mean sensors | max sensors |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for name, s in results["functions"].items():
