@@ -286,7 +286,8 @@ def versions(*, session: Session, public_id: str) -> list[dict]:
 def version(*, session: Session, public_id: str, number: int) -> dict:
     """One published version's full snapshot, as it was (less what is now withheld or not public)."""
     reg = _visible(session, public_id)
-    found = session.exec(select(RegistrationVersion).where(
+    # A number past the database's integer (32 bits on PostgreSQL) cannot be a version; asking would overflow.
+    found = None if not 0 < number < 2**31 else session.exec(select(RegistrationVersion).where(
         RegistrationVersion.registration_id == reg.id, RegistrationVersion.number == number)).first()
     if found is None:
         raise NotFound(f"{public_id} has no version {number}")
