@@ -56,6 +56,10 @@ def init_app(app: Flask) -> None:
             return problem(400, "Invalid input", "The path or a parameter contains control characters.")
         return None
 
+    from zichtbaar import outage
+
+    outage.init_app(app)  # the 503 mapping itself is used by _unexpected below, for both faces
+
     @app.errorhandler(RecursionError)
     def _too_deep(exc):
         if not _is_api():
@@ -97,8 +101,6 @@ def init_app(app: Flask) -> None:
     def _unexpected(exc: Exception):
         if isinstance(exc, HTTPException):
             return _http(exc)
-        from zichtbaar import outage
-
         unavailable = outage.answer(exc)  # a database outage or storage fault: 503 on both faces
         if unavailable is not None:
             return unavailable

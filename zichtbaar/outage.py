@@ -10,7 +10,7 @@ import contextlib
 import sqlite3
 from dataclasses import dataclass
 
-from flask import Response, current_app, g, request
+from flask import Flask, Response, current_app, g, request
 from sqlalchemy import exc as sa_exc
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -146,3 +146,24 @@ def answer(exc: BaseException) -> BaseResponse | None:
     if request.path == "/api/v1" or request.path.startswith("/api/"):
         return _problem(outage)
     return _page(outage)
+
+
+def _close_read_session(_exc) -> None:
+    session = g.pop("read_session", None)
+    if session is None:
+        return
+    try:
+        session.close()
+    except sa_exc.SQLAlchemyError as exc:
+        # The connection died under a finished request (the database restarted meanwhile): the answer
+        # was complete, so it must not turn into a 500 now. SQLAlchemy has dropped the dead connection.
+        current_app.logger.warning("read session could not be closed cleanly: %s", type(exc).__name__)
+        with contextlib.suppress(Exception):
+            session.invalidate()
+
+
+def init_app(app: Flask) -> None:
+    """Close each request's read session without letting a lost connection spoil a complete answer."""
+    # Teardown functions run in reverse order of registration: this one, registered after
+    # zichtbaar.web's, takes the session first and closes it quietly.
+    app.teardown_request(_close_read_session)

@@ -140,3 +140,24 @@ def test_a_bug_stays_500(down_app):
     response = down_app.test_client().get("/api/v1/_boom")
     assert response.status_code == 500 and response.mimetype == "application/problem+json"
     assert "geheim" not in response.get_data(as_text=True)
+
+
+def test_a_connection_lost_after_the_answer_does_not_spoil_it(down_app):
+    # The database restarted after the page was rendered: closing the request's session fails. The
+    # complete answer must still go out (it was a 500 with an empty body before).
+    from flask import g
+
+    class Dying:
+        def close(self):
+            raise _wrapped(sa_exc.OperationalError, psycopg.OperationalError("server closed the connection"))
+
+        def invalidate(self):
+            pass
+
+    @down_app.get("/_rendered")
+    def _rendered():
+        g.read_session = Dying()
+        return "klaar"
+
+    response = down_app.test_client().get("/_rendered")
+    assert response.status_code == 200 and response.get_data(as_text=True) == "klaar"
