@@ -12,10 +12,17 @@ from pathlib import Path
 
 from api.conventions import camelize
 from bench._servers import ROOT, Server, free_port, worker_pids  # noqa: F401  (re-exported for the scenarios)
-from register import migrate
+from register import audit, migrate
 from register.accounts import tokens
 from register.db import Database
 from register.organisations.service import get_by_code
+from register.registrations.models import (
+    AgreementDetails,
+    AlgorithmDetails,
+    Registration,
+    RegistrationVersion,
+    SensorDetails,
+)
 from tests import factories
 
 SEED_DATA = ROOT / "seed_data"
@@ -152,3 +159,27 @@ class Clients:
             thread.join(timeout=60)
         if self.errors and exc[0] is None:
             raise self.errors[0]
+
+
+def assert_whole(db: Database, acknowledged: set[str]) -> None:
+    """Every acknowledged registration is there; none is there in part; the audit chains verify."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from register.audit.models import AuditEntry
+
+    with db.unit_of_work(write=False) as s:
+        registrations = {r.public_id: r for r in s.exec(select(Registration))}
+        assert acknowledged <= registrations.keys(), acknowledged - registrations.keys()
+        ids = {r.id for r in registrations.values()}
+        details = {model: set(s.exec(select(model.registration_id)))
+                   for model in (SensorDetails, AlgorithmDetails, AgreementDetails)}
+        versions = dict(s.exec(select(RegistrationVersion.registration_id, func.count())
+                               .group_by(RegistrationVersion.registration_id)).all())
+        created = set(s.exec(select(AuditEntry.entity_id).where(AuditEntry.action == "registration.create")))
+        for pid, r in registrations.items():
+            assert sum(r.id in found for found in details.values()) == 1, pid  # exactly its kind's row
+            assert versions.get(r.id, 0) == r.version_count, pid
+        assert all(found <= ids for found in details.values()) and set(versions) <= ids  # no orphans
+        assert created == set(registrations)  # an audit entry for each, and none for what is not there
+        assert audit.verify(session=s) == []
