@@ -5,7 +5,7 @@ from datetime import timedelta
 from flask import Flask, redirect, request, send_from_directory
 from flask_wtf.csrf import CSRFProtect
 
-from portal import assets, errors, i18n, signin
+from portal import assets, errors, i18n, safety, signin
 from portal.safety import safe_next
 
 
@@ -30,6 +30,7 @@ def init_app(app: Flask) -> CSRFProtect:
     app.register_blueprint(public_blueprint)
     app.register_blueprint(office_blueprint)
     _limit_forms(app)
+    app.before_request(safety.refuse_control_characters)  # the API refuses them with a problem of its own
     app.add_url_rule("/static/portal/<path:filename>", endpoint="static_portal",
                      view_func=lambda filename: send_from_directory(i18n.PORTAL / "static", filename, max_age=3600))
 

@@ -1,6 +1,9 @@
-"""Small guards the HTML faces share: only local redirects."""
+"""Small guards the HTML faces share: only local redirects, no control characters in parameters."""
 
+import re
 from urllib.parse import urlsplit
+
+from flask import abort, request
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
@@ -11,3 +14,14 @@ def safe_next(target: str | None, default: str = "/") -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default
     return target
+
+
+# NUL and other control characters (tab and line breaks are fine): SQLite cuts a search at a NUL, so
+# "\x00" matched every row, and PostgreSQL refuses NUL in text outright. The API refuses them the same way.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def refuse_control_characters() -> None:
+    """Before each portal request: a 400 page when a query parameter holds control characters."""
+    if any(CONTROL.search(text) for text in (*request.args.keys(), *request.args.values())):
+        abort(400)
