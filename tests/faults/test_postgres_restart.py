@@ -10,6 +10,7 @@ Retry-After on both), never a 500 and never a hang; afterwards the service answe
 import contextlib
 import glob
 import os
+import pwd
 import shutil
 import subprocess
 import tempfile
@@ -37,6 +38,14 @@ READS = {"api list": "/api/v1/registrations", "near-me": "/api/v1/near-me?near=5
 def _bin_dir() -> Path | None:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
     return Path(found[-1]).parent if found else None
+
+
+def _has_user(name: str) -> bool:
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
 
 
 class Cluster:
@@ -81,8 +90,8 @@ def cluster():
     bin_dir = _bin_dir()
     if bin_dir is None or not (bin_dir / "initdb").exists():
         pytest.skip("PostgreSQL server binaries are not installed (/usr/lib/postgresql/*/bin)")
-    if os.geteuid() == 0 and shutil.which("runuser") is None:
-        pytest.skip("running as root without runuser: cannot start PostgreSQL as the postgres user")
+    if os.geteuid() == 0 and (shutil.which("runuser") is None or not _has_user("postgres")):
+        pytest.skip("running as root without runuser or a postgres user: PostgreSQL refuses to run as root")
     made = Cluster(bin_dir)
     try:
         made.start()
