@@ -15,6 +15,9 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Permissions-Policy": "geolocation=(self), camera=(), microphone=()",
 }
+# Only over TLS (directly, or behind PROXIES that say X-Forwarded-Proto: https): over plain http the header
+# means nothing, and sending it from a development server would pin browsers to https for localhost.
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 def csp_nonce() -> str:
@@ -64,5 +67,7 @@ def init_app(app: Flask) -> None:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         response.headers.setdefault("Content-Security-Policy", content_security_policy())
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         response.headers["X-Request-ID"] = g.get("request_id", "")
         return response
