@@ -13,7 +13,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $@
 
 run: $(VENV)/.installed
@@ -22,14 +22,16 @@ run: $(VENV)/.installed
 	exec $(BIN)/gunicorn --config zichtbaar/gunicorn_conf.py --bind 0.0.0.0:$(PORT) zichtbaar.wsgi:app
 
 test: $(VENV)/.installed
-# The browser tests (tests/e2e) drive Debian's chromium and inject axe-core from npm; fetch them once.
-	@if [ ! -x /usr/bin/chromium ]; then \
+# The browser tests (tests/e2e) drive Debian's chromium and inject axe-core from npm; the benchmark round
+# (tests/bench) needs wrk and nginx. Fetch whatever is missing once.
+	@if [ ! -x /usr/bin/chromium ] || ! command -v wrk >/dev/null || [ ! -x /usr/sbin/nginx ]; then \
 		if [ "$$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo="sudo -n"; \
 		else sudo=none; fi; \
-		if [ "$$sudo" = none ]; then echo "== /usr/bin/chromium missing and no root or sudo: browser tests will skip"; \
-		else echo "== installing Debian's chromium for the browser tests"; \
+		if [ "$$sudo" = none ]; then echo "== chromium, wrk or nginx missing and no root or sudo: their tests will skip"; \
+		else echo "== installing Debian's chromium, wrk and nginx-light for the browser and benchmark tests"; \
 			$$sudo apt-get update -qq >/dev/null && \
-			$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || exit 1; fi; \
+			$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium wrk nginx-light >/dev/null \
+			|| exit 1; fi; \
 	fi
 	@if [ ! -d tests/e2e/node_modules ]; then \
 		if command -v npm >/dev/null; then npm ci --prefix tests/e2e --no-audit --no-fund --silent; \
