@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 
 import register.models  # noqa: F401  (registers every table on the metadata)
 from register.db import make_migration_engine
+from register.registrations.search import include_object
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -31,7 +32,7 @@ def run_migrations_online() -> None:
 def _run(connection) -> None:
     # render_as_batch lets later migrations alter tables on SQLite too.
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
-                      compare_type=True)
+                      compare_type=True, include_object=include_object)
     with context.begin_transaction():
         context.run_migrations()
 
