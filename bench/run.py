@@ -23,6 +23,7 @@ from bench import generate, import_csv, load, near_me, peers, report
 from bench._common import ensure_postgres_database, guard, registration_count
 from bench._servers import OUT, ROOT
 from bench.machine import describe
+from register.migrate import upgrade
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/zichtbaar_bench"
 FULL = {"scale": 1.0, "seconds": 15, "connections": 16, "load_seconds": 60, "load_connections": 64,
@@ -43,7 +44,8 @@ def _sibling(url: str, suffix: str) -> str:
 def _generate(url: str, scale: float, reuse: bool, out: Path) -> dict:
     """The synthetic register at this scale; reused when --reuse and it already holds data."""
     if reuse and registration_count(url) > 0:
-        print(f"== reusing {url}", flush=True)
+        print(f"== reusing {url} (migrated to the current schema first)", flush=True)
+        upgrade(url)
         return {"reused": True, "registrations": registration_count(url)}
     started = time.perf_counter()
     generate.main(["--database-url", url, "--scale", str(scale), "--force", "--json", str(out)])
