@@ -73,11 +73,13 @@ ORDER BY r.title, r.id
 LIMIT {PAGE_SIZE} OFFSET 0"""
 
 
-# queries.public_query for q=eindhoven over every kind, sorted by title: lower(column) LIKE '%…%' on the
-# three searched columns, as the register does it on both backends.
+# queries.public_query for q=eindhoven over every kind, sorted by title, as the register runs it on SQLite
+# (register/registrations/search.py): the FTS5 trigram table narrows the candidates, lower(column) LIKE decides.
 SEARCH_WHERE = f"""FROM registration AS r JOIN organisation AS o ON o.id = r.organisation_id
   LEFT OUTER JOIN sensor AS s ON s.registration_id = r.id
-WHERE r.state IN ('published', 'withdrawn') AND (lower(r.title) LIKE '%{SEARCH}%' ESCAPE '\\'
+WHERE r.state IN ('published', 'withdrawn')
+  AND r.id IN (SELECT rowid FROM registration_search WHERE registration_search MATCH '"{SEARCH}"')
+  AND (lower(r.title) LIKE '%{SEARCH}%' ESCAPE '\\'
   OR lower(r.summary) LIKE '%{SEARCH}%' ESCAPE '\\' OR lower(r.public_id) LIKE '%{SEARCH}%' ESCAPE '\\')"""
 SEARCH_SQL = f"""SELECT {COLUMNS},
   (SELECT count(*) {SEARCH_WHERE}) AS total

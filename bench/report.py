@@ -191,8 +191,8 @@ def _map(results: dict) -> list[str]:
 def _load(results: dict) -> list[str]:
     lines = ["## Mixed read load", "",
              "wrk with a random path per request from a fixed mix (API lists, search, near-me, viewport GeoJSON, "
-             "single items, and the HTML pages citizens read), 10 s timeout. Passes with no socket error, "
-             "timeout or status outside 2xx/3xx.", "",
+             "single items, and the HTML pages citizens read), one run per backend. Passes with no socket error, "
+             "timeout (30 s) or status outside 2xx/3xx.", "",
              "| backend | connections | seconds | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | 4xx | 5xx |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for backend in ("sqlite", "postgresql"):
