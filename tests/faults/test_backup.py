@@ -155,3 +155,22 @@ def test_commands_back_up_and_restore(varied, fresh, tmp_path):
     assert replaced.exit_code == 0, replaced.output
     assert dump(fresh)["report"] != dump(varied)["report"]  # the file, not the changed source, was restored
     assert os.path.getsize(tmp_path / "cli.zbk") > 0
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL") or os.environ.get("ZICHTBAAR_TEST_DB") == "postgres",
+                    reason="moves a SQLite register to PostgreSQL: needs TEST_DATABASE_URL, runs in the SQLite round")
+def test_a_sqlite_backup_restores_into_postgresql_and_back(varied, tmp_path):
+    target = Database(_sibling_database(os.environ["TEST_DATABASE_URL"], "cross"))
+    _drop_everything(target)
+    try:
+        first = backup.backup(varied, tmp_path / "from-sqlite.zbk")
+        backup.restore(target, tmp_path / "from-sqlite.zbk")
+        with target.unit_of_work(write=False) as s:
+            assert audit.verify(session=s) == []
+        second = backup.backup(target, tmp_path / "from-postgresql.zbk")
+        assert second.counts == first.counts and second.sha256 == first.sha256
+        original, copy = dump(varied), dump(target)
+        assert [t for t in original if original[t] != copy[t]] == []
+    finally:
+        _drop_everything(target)
+        target.dispose()
