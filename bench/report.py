@@ -79,6 +79,21 @@ def _header(results: dict) -> list[str]:
     return lines
 
 
+def _generate(results: dict) -> list[str]:
+    lines = ["## Building the synthetic register", "",
+             "`bench.generate`: migrations, the real vocabularies, areas and organisations, then bulk inserts; "
+             "the full-text index is built once after the load.", "",
+             "| backend | sensors s | algorithms s | agreements s | full-text index s | total s | reused in this run |",
+             "|---|---:|---:|---:|---:|---:|---|"]
+    for backend in ("sqlite", "postgresql"):
+        phases = (results.get(f"generate_{backend}") or {}).get("phases_s")
+        if phases:
+            lines.append(f"| {backend} | {_f(phases.get('sensors'))} | {_f(phases.get('algorithms'))} "
+                         f"| {_f(phases.get('agreements'))} | {_f(phases.get('full-text index'))} "
+                         f"| {_f(phases.get('total'))} | {'yes' if results[f'generate_{backend}'].get('reused') else 'no'} |")
+    return lines + [""] if len(lines) > 5 else []
+
+
 def _near(results: dict) -> list[str]:
     lines = ["## Near-me, in process", "",
              "`queries.near_me(limit=50)` at 500 m over 50 points (5 city centres and 45 random points near "
@@ -207,8 +222,22 @@ def _load(results: dict) -> list[str]:
 
 def markdown(results: dict) -> str:
     """The whole table as a Markdown document."""
-    parts = (_header(results) + _near(results) + _http(results) + _export(results) + _import(results)
+    parts = (_header(results) + _generate(results) + _near(results) + _http(results) + _export(results) + _import(results)
              + _map(results) + _load(results))
     steps = results.get("step_seconds", {})
     parts += ["## Time per step", "", ", ".join(f"{k} {v:g} s" for k, v in steps.items()), ""]
     return "\n".join(parts)
+
+
+def main(argv=None) -> None:
+    """Render a results.json again as Markdown: python -m bench.report RESULTS_JSON OUT_MD."""
+    import json
+    import sys
+    from pathlib import Path
+
+    source, target = (argv or sys.argv[1:])[:2]
+    Path(target).write_text(markdown(json.loads(Path(source).read_text(encoding="utf-8"))), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -46,7 +46,9 @@ def _generate(url: str, scale: float, reuse: bool, out: Path) -> dict:
     if reuse and registration_count(url) > 0:
         print(f"== reusing {url} (migrated to the current schema first)", flush=True)
         upgrade(url)
-        return {"reused": True, "registrations": registration_count(url)}
+        # the figures of the run that built it, when they are still there
+        earlier = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+        return earlier | {"reused": True, "registrations": registration_count(url)}
     started = time.perf_counter()
     generate.main(["--database-url", url, "--scale", str(scale), "--force", "--json", str(out)])
     figures = json.loads(out.read_text(encoding="utf-8"))
