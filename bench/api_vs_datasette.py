@@ -123,7 +123,8 @@ def datasette(db_file: Path, log: Path, port: int | None = None) -> Server:
         raise SystemExit(f"{exe} is missing: .venv/bin/pip install datasette (a bench-only tool)")
     port = port or free_port()
     argv = [str(exe), "serve", "-i", str(db_file), "--host", HOST, "--port", str(port),
-            "--setting", "sql_time_limit_ms", "5000", "--setting", "max_returned_rows", "1000"]
+            "--setting", "sql_time_limit_ms", "5000", "--setting", "max_returned_rows", "1000",
+            "--setting", "max_csv_mb", "0"]  # streamed CSV stops at 100 MB by default: no limit for the export
     return Server("datasette", argv, dict(os.environ), port, "/-/versions.json", log)
 
 

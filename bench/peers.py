@@ -133,8 +133,10 @@ def measure(sqlite_file: Path, pg_url: str | None, seconds: float, connections: 
             result["runs"].append(_load("datasette", "sqlite", endpoint, ds.base + datasette_path(db_name, sql[endpoint]),
                                         seconds, connections))
         if export:
-            result["export"].append(dict(_stream(f"{ds.base}/{db_name}/{EXPORT_DATASETTE}", ds.process.pid),
-                                         server="datasette", backend="sqlite"))
+            expected = export_csv.expected_rows(backends["sqlite"])
+            figures = _stream(f"{ds.base}/{db_name}/{EXPORT_DATASETTE}", ds.process.pid)
+            result["export"].append(dict(figures, server="datasette", backend="sqlite",
+                                         complete=figures["rows"] == expected))
             print(f"  datasette export: {result['export'][-1]}", flush=True)
     with nginx(STATIC, "peers_nginx", ready_path="/list.json") as web:
         web.wait_ready()
@@ -153,8 +155,9 @@ def measure(sqlite_file: Path, pg_url: str | None, seconds: float, connections: 
             print(f"  zichtbaar export {backend}: {result['export'][-1]}", flush=True)
         with nginx(STATIC, "peers_nginx", ready_path="/list.json") as web:
             web.wait_ready()
-            result["export"].append(dict(_stream(f"{web.base}/registrations.csv", None), server="nginx",
-                                         backend="static"))
+            figures = _stream(f"{web.base}/registrations.csv", None)
+            result["export"].append(dict(figures, server="nginx", backend="static",
+                                         complete=figures["rows"] == expected))
         csv_copy.unlink(missing_ok=True)
     result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     return result

@@ -84,7 +84,7 @@ def test_answers_match_datasette_and_nothing_failed_under_load(run):
         assert checks["list"]["zichtbaar_total"] == checks["list"]["datasette_total"] > 0
         assert checks["search"]["zichtbaar_total"] == checks["search"]["datasette_total"] > 0  # index filled
     assert all(r["error_count"] == 0 for r in results["http"]["runs"])
-    assert all(r["rows"] > 0 and r["status"] == 200 for r in results["http"]["export"])
+    assert all(r["rows"] > 0 and r["status"] == 200 and r["complete"] for r in results["http"]["export"])
     assert results["map"]["same_sensors"] and not results["map"]["refused_hosts"]
     for key in ("load_sqlite", "load_postgresql"):
         if key in results:
