@@ -34,12 +34,14 @@ http {{
         application/javascript js;
         image/svg+xml svg;
         image/png png;
+        image/x-icon ico;
+        font/woff2 woff2;
     }}
     default_type application/octet-stream;
     server {{
         listen {host}:{port};
         root {root};
-        location / {{ try_files $uri =404; }}
+{locations}
     }}
 }}
 """
@@ -53,15 +55,18 @@ def executable() -> str:
     return found
 
 
+SERVE_FILES = "        location / { try_files $uri =404; }"
+
+
 def nginx(root: Path, name: str = "nginx", workers: int = 2, port: int | None = None,
-          ready_path: str = "/") -> Server:
-    """nginx on a free loopback port serving the files under root."""
+          ready_path: str = "/", locations: str = SERVE_FILES) -> Server:
+    """nginx on a free loopback port serving the files under root (`locations`: the server's location blocks)."""
     port = port or free_port()
     prefix = (OUT / name).resolve()
     for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (prefix / "tmp" / sub).mkdir(parents=True, exist_ok=True)
     conf = prefix / "nginx.conf"
-    conf.write_text(CONF.format(workers=workers, prefix=prefix, host=HOST, port=port, root=root.resolve()),
-                    encoding="utf-8")
+    conf.write_text(CONF.format(workers=workers, prefix=prefix, host=HOST, port=port, root=root.resolve(),
+                                locations=locations), encoding="utf-8")
     argv = [executable(), "-c", str(conf), "-p", str(prefix)]
     return Server(name, argv, {"PATH": "/usr/sbin:/usr/bin:/bin"}, port, ready_path, prefix / "server.log")

@@ -36,7 +36,7 @@ Why this is fair, and where it is not: the three show the same sensors for the s
 data, on the same machine and browser. Datasette and nginx serve less: Datasette's page has no list of what
 is near, no areas or organisations at the point and no legend; the static copy computes nothing. Datasette
 is one process (asyncio with a small SQL thread pool); gunicorn runs --workers processes; nginx runs
-`worker_processes auto`. The cluster plugin clusters markers and zooms to fit them, while the place page
+one worker per core (bench/_nginx.py). The cluster plugin clusters markers and zooms to fit them, while the place page
 shows single markers at zoom 16, so the number of marker elements differs even when the sensors are the
 same ("markers" below counts sensors drawn; "marker_elements" the icons in the DOM). Datasette's Leaflet is
 the unminified 1.7.1 build that datasette-leaflet ships, which weighs in its JS.
@@ -54,13 +54,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bench._common import guard, summary_ms
+from bench._nginx import nginx as serve_static
 from bench._servers import BIN, HOST, OUT, Server, free_port, gunicorn, sqlite_path
 from bench.portal import FIRST_MARKER, OWN_CODE, PLACES, page_weight, place_path
 from register.geo.geometry import cell_ranges
 from tests.e2e.browser import CHROMIUM, DESKTOP, NetworkGuard, launch, tile_origin
 from zichtbaar.config import Config
 
-NGINX = Path("/usr/sbin/nginx")
 ZB_MARKER = "#map .zb-marker"
 DATASETTE_MARKER = ".leaflet-marker-pane .leaflet-marker-icon"  # a single marker or a cluster's icon
 PAGE_SIZE = 500  # what static/js/map.js asks for per viewport, and the canned queries' LIMIT
@@ -185,49 +185,20 @@ def write_site(site: Path, files: dict) -> int:
     return len(files)
 
 
-NGINX_CONF = """# Written by bench/map_peers.py: a static copy of Zichtbaar's place page, the ceiling for the map figure.
-worker_processes auto;
-daemon off;
-pid {prefix}/nginx.pid;
-error_log {prefix}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    access_log {prefix}/access.log;
-    client_body_temp_path {prefix}/tmp/client;
-    proxy_temp_path {prefix}/tmp/proxy;
-    fastcgi_temp_path {prefix}/tmp/fastcgi;
-    uwsgi_temp_path {prefix}/tmp/uwsgi;
-    scgi_temp_path {prefix}/tmp/scgi;
-    sendfile on;
-    tcp_nopush on;
-    server {{
-        listen {host}:{port};
-        root {site};
-        # Saved answers to requests with a query string; their file names carry no usable extension.
-        location = /plek {{ types {{ }} default_type "text/html; charset=utf-8"; try_files /_q/plek/$args =404; }}
-        location /api/ {{ types {{ }} default_type application/geo+json; try_files /_q$uri/$args =404; }}
-        location /pictogrammen/ {{ types {{ }} default_type image/svg+xml; try_files $uri =404; }}
-        location / {{ try_files $uri /_q$uri/$args =404; }}
-    }}
-}}
-"""
+# Saved answers to requests with a query string: their file names carry no usable extension.
+STATIC_COPY = """\
+        location = /plek { types { } default_type "text/html; charset=utf-8"; try_files /_q/plek/$args =404; }
+        location /api/ { types { } default_type application/geo+json; try_files /_q$uri/$args =404; }
+        location /pictogrammen/ { types { } default_type image/svg+xml; try_files $uri =404; }
+        location / { try_files $uri /_q$uri/$args =404; }"""
 
 
-def nginx(site: Path, prefix: Path, log: Path) -> Server:
-    """nginx on a loopback port serving the static copy (config, pid, logs and temp files under prefix)."""
-    exe = NGINX if NGINX.exists() else Path(shutil.which("nginx") or NGINX)
-    if not exe.exists():
-        raise SystemExit("nginx is missing: apt-get install -y nginx-light")
-    for sub in ("client", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (prefix / "tmp" / sub).mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    conf = prefix / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(prefix=prefix, host=HOST, port=port, site=site))
+def nginx(site: Path) -> Server:
+    """nginx (bench/_nginx.py) on a loopback port serving the static copy of the place page."""
     # The ready path: any saved file without a query string (the site's CSS is always there).
     ready = next("/" + str(p.relative_to(site)) for p in sorted(site.rglob("*.css")) if "_q" not in p.parts)
-    return Server("nginx", [str(exe), "-c", str(conf), "-p", str(prefix)], dict(os.environ), port, ready, log)
+    return serve_static(site, "map_peers_nginx", workers=os.cpu_count() or 2, ready_path=ready,
+                        locations=STATIC_COPY)
 
 
 # ---------------------------------------------------------------- measuring
@@ -333,7 +304,7 @@ def measure(sqlite_file: Path, database_url: str | None, loads: int, workers: in
 
         metadata = datasette_metadata(sqlite_file.stem, bboxes, work / "datasette_metadata.json")
         peers = {"datasette": stack.enter_context(datasette(sqlite_file, metadata, work / "datasette.log")),
-                 "nginx": stack.enter_context(nginx(work / "site", work / "nginx", work / "nginx.log"))}
+                 "nginx": stack.enter_context(nginx(work / "site"))}
         for server in peers.values():
             server.wait_ready(timeout=120)
         targets = [Target(name, server.base, paths, ZB_MARKER) for name, server in zichtbaar.items()]
